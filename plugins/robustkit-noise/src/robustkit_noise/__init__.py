@@ -1,0 +1,1 @@
+"""Simple noise perturbations for robustkit."""

@@ -1,0 +1,1 @@
+"""Vision models for robustkit: MLP, small CNN, small ResNet."""

@@ -1,0 +1,61 @@
+"""robustkit: measure and improve the robustness of neural networks. Methods are plugins.
+
+Importing robustkit never imports torch; the pipeline imports it when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from robustkit.components import DataInfo, DefenseForm, Kind, Modality, Needs, Target, Task
+from robustkit.config import ComponentRef, Pipeline, PipelineConfig, TrainingConfig, load_pipeline
+from robustkit.errors import (
+    ConfigError,
+    DataError,
+    IncompatibleError,
+    ParamsError,
+    PluginError,
+    RobustkitError,
+    StoreError,
+    UnknownComponentError,
+)
+from robustkit.plugins import get_registry, hookimpl, register_plugin
+from robustkit.registry import NoParams, Params
+
+if TYPE_CHECKING:
+    from robustkit.data import DataBundle, DefenseContext, Evaluation, PerturbContext, ScoreOracle
+    from robustkit.result import PipelineResult
+    from robustkit.store import Store
+    from robustkit.trainer import Trainer, TrainStep
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "DataBundle": "robustkit.data",
+    "DefenseContext": "robustkit.data",
+    "Evaluation": "robustkit.data",
+    "PerturbContext": "robustkit.data",
+    "ScoreOracle": "robustkit.data",
+    "PipelineResult": "robustkit.result",
+    "Store": "robustkit.store",
+    "Trainer": "robustkit.trainer",
+    "TrainStep": "robustkit.trainer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'robustkit' has no attribute {name!r}")
+
+
+__all__ = [
+    "ComponentRef", "ConfigError", "DataBundle", "DataError", "DataInfo", "DefenseContext",
+    "DefenseForm", "Evaluation", "IncompatibleError", "Kind", "Modality", "Needs", "NoParams",
+    "Params", "ParamsError", "PerturbContext", "Pipeline", "PipelineConfig", "PipelineResult",
+    "PluginError", "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task",
+    "TrainStep", "Trainer", "TrainingConfig", "UnknownComponentError", "get_registry",
+    "hookimpl", "load_pipeline", "register_plugin",
+]

@@ -1,0 +1,284 @@
+"""The ``robustkit`` command. ``plugins``, ``list`` and ``describe`` never import torch."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from robustkit.components import Kind
+from robustkit.config import DEFAULT_STORE
+from robustkit.errors import RobustkitError
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    """Prints RobustkitError as one clear message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RobustkitError as exc:
+            _fail(exc)
+
+
+store_option = click.option(
+    "--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help=f"results database [default: {DEFAULT_STORE}]",
+)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="robustkit")
+def main() -> None:
+    """Measure and improve the robustness of neural networks."""
+
+
+@main.command()
+def plugins() -> None:
+    """Installed plugins: distribution, version, components per kind, load errors."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from robustkit.plugins import get_registry
+
+    registry = get_registry()
+    table = Table(title="robustkit plugins")
+    for col in ("plugin", "distribution", "version", *(k.plural for k in Kind), "status"):
+        table.add_column(col)
+    for rec in sorted(registry.plugins.values(), key=lambda r: r.name):
+        counts = [str(len(rec.components.get(k, []))) or "0" for k in Kind]
+        if rec.ok:
+            status = "[green]ok[/green]"
+            if rec.problems:
+                status = "[yellow]" + escape("; ".join(rec.problems)) + "[/yellow]"
+        else:
+            status = f"[red]failed: {escape(rec.error or '')}[/red]"
+        table.add_row(rec.name, rec.distribution or "-", rec.version or "-", *counts, status)
+    console = _console()
+    if not registry.plugins:
+        console.print("No robustkit plugins are installed. Install one, e.g. "
+                      "`pip install -e plugins/robustkit-datasets`.")
+        return
+    console.print(table)
+
+
+@main.command(name="list")
+@click.argument("kind", required=False)
+def list_(kind: str | None) -> None:
+    """Components of every kind, or of KIND (datasets, models, perturbations, ...)."""
+    from rich.table import Table
+
+    from robustkit.plugins import get_registry
+
+    try:
+        kinds = [Kind.parse(kind)] if kind else list(Kind)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="KIND") from None
+    registry = get_registry()
+    console = _console()
+    for k in kinds:
+        specs = registry.specs(k)
+        if not specs and kind is None:
+            continue
+        table = Table(title=k.plural)
+        for col in ("name", "tasks", "details", "plugin", "summary"):
+            table.add_column(col)
+        for s in specs:
+            table.add_row(s.name, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
+                          s.summary)
+        console.print(table)
+
+
+def _details(spec: Any) -> str:
+    if spec.kind is Kind.PERTURBATION:
+        text = f"needs {spec.needs.value}; changes {', '.join(t.value for t in spec.targets)}"
+        return text + (f"; strength {spec.strength}" if spec.strength else "")
+    if spec.kind is Kind.DEFENSE:
+        return spec.form.value + ("" if spec.differentiable else ", not differentiable")
+    if spec.kind in (Kind.MODEL, Kind.DATASET):
+        return ", ".join(m.value for m in spec.modalities)
+    if spec.kind is Kind.METRIC:
+        return "higher is better" if spec.higher_is_better else "lower is better"
+    return ""
+
+
+@main.command()
+@click.argument("name")
+def describe(name: str) -> None:
+    """A component's parameters: type, default, bounds, description."""
+    from rich.table import Table
+
+    from robustkit.plugins import get_registry
+    from robustkit.registry import describe_bounds
+
+    registry = get_registry()
+    specs = registry.find(name)
+    if not specs:
+        import difflib
+
+        names = sorted({s.name for s in registry})
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise RobustkitError(f"no component named '{name}'.{hint} `robustkit list` shows all.")
+    console = _console()
+    for s in specs:
+        console.print(f"[bold]{s.name}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
+        console.print(f"tasks: {', '.join(t.value for t in s.tasks)}; {_details(s)}")
+        props = s.params.model_json_schema().get("properties", {})
+        table = Table()
+        for col in ("param", "type", "default", "allowed", "description"):
+            table.add_column(col)
+        for field, info in s.params.model_fields.items():
+            prop = props.get(field, {})
+            default = "required" if info.is_required() else repr(info.default)
+            table.add_row(field, _type_name(prop), default, describe_bounds(prop),
+                          info.description or "")
+        console.print(table if s.params.model_fields else "(no parameters)")
+
+
+def _type_name(prop: dict[str, Any]) -> str:
+    if "anyOf" in prop:
+        return " | ".join(_type_name(p) for p in prop["anyOf"])
+    if "enum" in prop:
+        return "choice"
+    return str(prop.get("type", "any"))
+
+
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@store_option
+@click.option("--seed", type=int, default=None, help="override the config's seed")
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool) -> None:
+    """Run a pipeline from CONFIG (TOML, JSON or YAML); with none, the default pipeline."""
+    from robustkit.config import default_pipeline, load_pipeline
+
+    pipeline = load_pipeline(config) if config else default_pipeline()
+    if seed is not None:
+        pipeline = pipeline.model_copy(update={"seed": seed})
+    result = _run_with_progress(pipeline, store, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
+                               "timings": result.timings}, indent=2))
+        return
+    _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+
+
+def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from robustkit.pipeline import run_pipeline
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=_console(), transient=True, disable=quiet) as bar:
+        task_id = bar.add_task("validating", total=None)
+
+        def progress(event: str, info: dict[str, Any]) -> None:
+            if event == "start":
+                # data, train, defenses, then one evaluation per setting
+                bar.update(task_id, total=2 + len(pipeline.defenses) + info["evaluations"],
+                           description=f"run {info['run_id']}")
+            elif event == "stage":
+                bar.update(task_id, advance=1, description=f"{info['stage']} done")
+
+        return run_pipeline(pipeline, store=store, progress=progress)
+
+
+def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    metrics = list(dict.fromkeys(r.metric for r in rows))
+    table = Table(title=f"run {run_id}")
+    table.add_column("perturbation")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    by_label: dict[str, dict[str, float | None]] = {}
+    for r in rows:
+        by_label.setdefault(r.label, {})[r.metric] = r.value
+    for label, values in by_label.items():
+        table.add_row(escape(label), *(_fmt(values.get(m)) for m in metrics))
+    console = _console()
+    console.print(table)
+    total = sum(v for k, v in timings.items())
+    console.print(f"stored in {where} ({total:.1f} s of stages)")
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.4f}"
+
+
+@main.command()
+@store_option
+@click.option("--limit", type=int, default=20, show_default=True)
+def runs(store: Path | None, limit: int) -> None:
+    """Runs in the results store, newest first."""
+    import datetime as dt
+
+    from rich.table import Table
+
+    from robustkit.store import Store
+
+    path = store or DEFAULT_STORE
+    if not path.exists():
+        raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
+    with Store(path) as db:
+        table = Table(title=str(path))
+        for col in ("run", "name", "created", "status", "seed", "dataset", "model"):
+            table.add_column(col)
+        for r in db.runs(limit):
+            cfg = r["config"]
+            table.add_row(r["id"], r["name"] or "-",
+                          dt.datetime.fromtimestamp(r["created"]).strftime("%Y-%m-%d %H:%M:%S"),
+                          r["status"], str(r["seed"]), str(cfg.get("dataset", {}).get("name")),
+                          str(cfg.get("model", {}).get("name")))
+        _console().print(table)
+
+
+@main.command()
+@click.argument("run_id")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="print the run as JSON")
+def show(run_id: str, store: Path | None, as_json: bool) -> None:
+    """One run: config, versions, timings and metric table."""
+    from robustkit.store import Store
+
+    path = store or DEFAULT_STORE
+    if not path.exists():
+        raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
+    with Store(path) as db:
+        run = db.run(run_id)
+        rows = db.metrics(run["id"])
+    if as_json:
+        run["metrics"] = [r.as_dict() for r in rows]
+        click.echo(json.dumps(run, indent=2, default=str))
+        return
+    console = _console()
+    console.print(f"[bold]run {run['id']}[/bold]  status {run['status']}  seed {run['seed']}  "
+                  f"kernel {run['kernel_version']}")
+    console.print("plugins: " + ", ".join(
+        f"{p} {v.get('version') or ''}".strip() for p, v in run["plugins"].items()))
+    console.print_json(json.dumps(run["config"]))
+    if run.get("error"):
+        from rich.markup import escape
+
+        console.print(f"[red]{escape(run['error'])}[/red]")
+    _print_table(run["id"], rows, run.get("timings") or {}, str(path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,192 @@
+"""The pipeline config: one pydantic model for config files (TOML, JSON, YAML) and Python.
+
+``Pipeline(dataset="digits", model="small-cnn", ...)`` and a TOML file with the same keys build
+the same object; ``Pipeline.run()`` runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from robustkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from robustkit.result import PipelineResult
+
+DEFAULT_STORE = Path("robustkit-results") / "results.db"
+
+
+class ComponentRef(BaseModel):
+    """A component named in a config, with its params.
+
+    Accepts ``"pgd"``, ``{name = "pgd", params = {eps = 0.1}}`` or the flat
+    ``{name = "pgd", eps = 0.1}``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="the registered component name")
+    params: dict[str, Any] = Field(default_factory=dict, description="component parameters")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_short_forms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"name": value}
+        if isinstance(value, dict) and "name" in value:
+            flat = {k: v for k, v in value.items() if k not in ("name", "params")}
+            if flat:
+                params = dict(value.get("params") or {})
+                params.update(flat)
+                return {"name": value["name"], "params": params}
+        return value
+
+    def label(self) -> str:
+        if not self.params:
+            return self.name
+        inner = ",".join(f"{k}={_short(v)}" for k, v in sorted(self.params.items()))
+        return f"{self.name}[{inner}]"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class TrainingConfig(BaseModel):
+    """The kernel's standard supervised training loop, which training defenses may replace."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    epochs: int = Field(20, ge=0, le=10_000, description="passes over the training set")
+    batch_size: int = Field(64, ge=1, le=1_000_000, description="samples per step")
+    lr: float = Field(1e-3, gt=0, le=10, description="learning rate")
+    optimizer: Literal["adam", "adamw", "sgd"] = Field("adam", description="optimizer")
+    weight_decay: float = Field(0.0, ge=0, le=1, description="L2 penalty")
+    momentum: float = Field(0.9, ge=0, lt=1, description="SGD momentum")
+
+
+class Pipeline(BaseModel):
+    """A pipeline: dataset → training-time perturbations → model → defenses → evaluation under
+    each perturbation (and unperturbed) → metrics → store."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(None, description="a label for the run")
+    dataset: ComponentRef
+    model: ComponentRef
+    train_perturbations: list[ComponentRef] = Field(
+        default_factory=list, description="perturbations applied to the training data"
+    )
+    defenses: list[ComponentRef] = Field(default_factory=list, description="applied in order")
+    perturbations: list[ComponentRef] = Field(
+        default_factory=list, description="test-time perturbations; 'clean' is always added"
+    )
+    metrics: list[ComponentRef] = Field(
+        default_factory=lambda: [ComponentRef(name="accuracy")], min_length=1
+    )
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    seed: int = Field(0, ge=0, lt=2**63, description="seed of everything random in the run")
+    device: str = Field("cpu", description="torch device, e.g. cpu or cuda:0")
+    eval_batch_size: int = Field(512, ge=1, description="batch size for evaluation and attacks")
+    store: Path | None = Field(None, description=f"results database (default {DEFAULT_STORE})")
+    cache: bool = Field(True, description="reuse trained models with the same fingerprint")
+
+    def run(self, **kwargs: Any) -> PipelineResult:
+        """Validate against the installed plugins, run, store and return the result."""
+        from robustkit.pipeline import run_pipeline
+
+        return run_pipeline(self, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+PipelineConfig = Pipeline
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    lines = [f"{source} is not a valid pipeline config:"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        got = err.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"  - {loc}: {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def parse_config_text(text: str, fmt: str, source: str) -> dict[str, Any]:
+    """Parse TOML, JSON or YAML text into a dict; errors name the source and line."""
+    try:
+        if fmt == "toml":
+            data = tomllib.loads(text)
+        elif fmt == "json":
+            data = json.loads(text)
+        elif fmt == "yaml":
+            import yaml
+
+            data = yaml.safe_load(text)  # safe_load: a config can never construct objects
+        else:
+            raise ConfigError(f"{source}: unknown config format {fmt!r}; use toml, json or yaml")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: malformed TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except Exception as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if mark is None:
+            raise
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"{source}: malformed YAML at line {mark.line + 1}, column {mark.column + 1}: "
+            f"{problem}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a config must be a table/mapping, got {type(data).__name__}")
+    return data
+
+
+FORMATS = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ConfigError(
+            f"{path}: cannot tell the config format from the suffix {path.suffix!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    return parse_config_text(text, fmt, str(path))
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read a pipeline config file; every error names the file and the line or field."""
+    data = read_config_file(path)
+    data = data.get("pipeline", data) if isinstance(data.get("pipeline"), dict) else data
+    try:
+        return Pipeline.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, str(path))) from None
+
+
+def default_pipeline() -> Pipeline:
+    """The pipeline ``robustkit run`` runs with no config: digits, small CNN, Gaussian noise."""
+    from importlib.resources import files
+
+    text = files("robustkit").joinpath("default_pipeline.toml").read_text(encoding="utf-8")
+    return Pipeline.model_validate(parse_config_text(text, "toml", "default pipeline"))

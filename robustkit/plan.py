@@ -1,0 +1,175 @@
+"""Resolving a pipeline config against the installed plugins, before any work is done.
+
+Every name is looked up, every params dict validated, every combination checked (task,
+modality, what a perturbation needs and changes, differentiability). A bad config fails here,
+before data is loaded or a model trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from robustkit.components import DefenseForm, Kind, Needs, Target, Task
+from robustkit.config import ComponentRef, Pipeline
+from robustkit.errors import ConfigError, IncompatibleError, ParamsError
+from robustkit.registry import ComponentSpec, Registry
+
+
+@dataclass
+class Resolved:
+    """A config entry bound to its spec and validated params."""
+
+    ref: ComponentRef
+    spec: ComponentSpec
+    params: BaseModel
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def params_dict(self) -> dict[str, Any]:
+        return self.params.model_dump(mode="json")
+
+    def build(self) -> Any:
+        return self.spec.build(self.params)
+
+
+@dataclass
+class PerturbationSetting(Resolved):
+    """One evaluation column: a perturbation at one strength (lists are expanded)."""
+
+    label: str = ""
+    strength: float | None = None
+
+
+@dataclass
+class Plan:
+    config: Pipeline
+    task: Task
+    dataset: Resolved
+    model: Resolved
+    train_perturbations: list[Resolved]
+    defenses: list[Resolved]
+    settings: list[PerturbationSetting]
+    metrics: list[Resolved]
+    problems: list[str] = field(default_factory=list)
+
+    def components(self) -> list[Resolved]:
+        return [self.dataset, self.model, *self.train_perturbations, *self.defenses,
+                *self.settings, *self.metrics]
+
+    def plugin_versions(self) -> dict[str, dict[str, str | None]]:
+        out = {}
+        for r in self.components():
+            out[r.spec.plugin] = {"distribution": r.spec.distribution, "version": r.spec.version}
+        return out
+
+
+def _resolve(registry: Registry, kind: Kind, ref: ComponentRef) -> Resolved:
+    spec = registry.get(kind, ref.name)
+    return Resolved(ref, spec, spec.validate_params(ref.params))
+
+
+def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
+    spec = registry.get(Kind.PERTURBATION, ref.name)
+    values = dict(ref.params)
+    strengths: list[Any] = [None]
+    if spec.strength and isinstance(values.get(spec.strength), list):
+        strengths = values.pop(spec.strength)
+        if not strengths:
+            raise ParamsError(f"perturbation '{spec.name}': the {spec.strength} list is empty")
+    elif any(isinstance(v, list) for v in values.values()):
+        listed = [k for k, v in values.items() if isinstance(v, list)]
+        hint = (f"only its strength param '{spec.strength}' may be a list" if spec.strength
+                else "it declares no strength param, so no param may be a list")
+        raise ParamsError(f"perturbation '{spec.name}': {listed} given as a list; {hint}")
+    out = []
+    for s in strengths:
+        params = dict(values)
+        if s is not None:
+            params[spec.strength] = s
+        model = spec.validate_params(params)
+        sub = ComponentRef(name=spec.name, params=params)
+        strength = getattr(model, spec.strength) if spec.strength else None
+        out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
+                                       strength=None if strength is None else float(strength)))
+    return out
+
+
+def resolve(config: Pipeline, registry: Registry) -> Plan:
+    """Bind every entry of ``config`` to an installed component and check they fit together."""
+    dataset = _resolve(registry, Kind.DATASET, config.dataset)
+    if len(dataset.spec.tasks) != 1:
+        raise ConfigError(f"dataset '{dataset.name}' must declare exactly one task")
+    task = dataset.spec.tasks[0]
+    modality = dataset.spec.modalities[0]
+    model = _resolve(registry, Kind.MODEL, config.model)
+    train_perts = [_resolve(registry, Kind.PERTURBATION, r) for r in config.train_perturbations]
+    defenses = [_resolve(registry, Kind.DEFENSE, r) for r in config.defenses]
+    settings = [s for r in config.perturbations for s in _expand(registry, r)]
+    metrics = [_resolve(registry, Kind.METRIC, r) for r in config.metrics]
+
+    labels = [s.label for s in settings]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if dupes:
+        raise ConfigError(f"perturbations listed twice with the same params: {dupes}")
+
+    def need_task(r: Resolved, role: str) -> None:
+        if task not in r.spec.tasks:
+            served = ", ".join(t.value for t in r.spec.tasks)
+            raise IncompatibleError(
+                f"{r.spec.label} ({role}) serves {served}, but dataset '{dataset.name}' is a "
+                f"{task.value} data set. Choose a {r.spec.kind.value} that serves {task.value}; "
+                f"`robustkit list {r.spec.kind.plural}` shows each one's tasks."
+            )
+
+    need_task(model, "model")
+    if modality not in model.spec.modalities:
+        accepts = ", ".join(m.value for m in model.spec.modalities)
+        raise IncompatibleError(
+            f"model '{model.name}' accepts {accepts} inputs, but dataset '{dataset.name}' has "
+            f"{modality.value} inputs. Choose a model that accepts {modality.value} inputs."
+        )
+    for r in train_perts:
+        need_task(r, "training-time perturbation")
+        if not ({Target.TRAIN_INPUTS, Target.TRAIN_LABELS} & set(r.spec.targets)):
+            raise IncompatibleError(
+                f"perturbation '{r.name}' changes {', '.join(t.value for t in r.spec.targets)}; "
+                "it cannot go in train_perturbations, which change training data. "
+                "Move it to perturbations."
+            )
+        if r.spec.needs is not Needs.NOTHING:
+            raise IncompatibleError(
+                f"perturbation '{r.name}' needs model {r.spec.needs.value}, but training-time "
+                "perturbations run before any model exists."
+            )
+    for r in defenses:
+        need_task(r, "defense")
+    for s in settings:
+        need_task(s, "perturbation")
+        if Target.TEST_INPUTS not in s.spec.targets:
+            raise IncompatibleError(
+                f"perturbation '{s.name}' changes {', '.join(t.value for t in s.spec.targets)}; "
+                "move it to train_perturbations (perturbations change test inputs)."
+            )
+        if s.spec.needs is Needs.GRADIENTS:
+            blocking = [d.name for d in defenses if not d.spec.differentiable]
+            if blocking:
+                raise IncompatibleError(
+                    f"perturbation '{s.name}' needs gradients, but defense(s) {blocking} are "
+                    "not differentiable, so a gradient attack would silently fail. Use a "
+                    "score-based or transfer attack, or an approximation (BPDA) of the defense."
+                )
+    for m in metrics:
+        need_task(m, "metric")
+    return Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
+
+
+def defense_forms(plan: Plan) -> dict[DefenseForm, list[Resolved]]:
+    out: dict[DefenseForm, list[Resolved]] = {f: [] for f in DefenseForm}
+    for d in plan.defenses:
+        out[d.spec.form].append(d)  # type: ignore[index]
+    return out
