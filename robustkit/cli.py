@@ -57,17 +57,19 @@ def plugins() -> None:
 
     registry = get_registry()
     table = Table(title="robustkit plugins")
-    for col in ("plugin", "distribution", "version", *(k.plural for k in Kind), "status"):
-        table.add_column(col)
+    for col in ("plugin", "distribution", "version", "components", "status"):
+        table.add_column(col, overflow="fold")
     for rec in sorted(registry.plugins.values(), key=lambda r: r.name):
-        counts = [str(len(rec.components.get(k, []))) or "0" for k in Kind]
+        parts = [f"{len(rec.components[k])} {k.plural if len(rec.components[k]) > 1 else k.value}"
+                 for k in Kind if rec.components.get(k)]
         if rec.ok:
             status = "[green]ok[/green]"
             if rec.problems:
                 status = "[yellow]" + escape("; ".join(rec.problems)) + "[/yellow]"
         else:
             status = f"[red]failed: {escape(rec.error or '')}[/red]"
-        table.add_row(rec.name, rec.distribution or "-", rec.version or "-", *counts, status)
+        table.add_row(rec.name, rec.distribution or "-", rec.version or "-",
+                      ", ".join(parts) or "-", status)
     console = _console()
     if not registry.plugins:
         console.print("No robustkit plugins are installed. Install one, e.g. "

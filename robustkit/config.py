@@ -104,6 +104,10 @@ class Pipeline(BaseModel):
 
         return run_pipeline(self, **kwargs)
 
+    def replace(self, **changes: Any) -> Pipeline:
+        """A copy with ``changes`` applied and validated (``model_copy`` would skip validation)."""
+        return Pipeline.model_validate({**self.model_dump(), **changes})
+
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 

@@ -8,7 +8,6 @@ import numpy as np
 import torch
 
 from robustkit.data import Evaluation
-
 from robustkit_classification_metrics.params import CalibrationParams, RocAucParams
 
 

@@ -1,7 +1,6 @@
 """Registers the classification metrics. Factories are lazy strings."""
 
 from robustkit import NoParams, hookimpl
-
 from robustkit_classification_metrics.params import CalibrationParams, RocAucParams
 
 _TASKS = ["classification"]

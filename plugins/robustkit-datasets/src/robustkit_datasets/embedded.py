@@ -8,7 +8,6 @@ from sklearn.model_selection import train_test_split
 
 from robustkit import DataInfo, Modality, Task
 from robustkit.data import DataBundle, derive_seed
-
 from robustkit_datasets.params import BlobsParams, DigitsParams
 
 

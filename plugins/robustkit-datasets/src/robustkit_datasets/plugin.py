@@ -1,7 +1,6 @@
 """Registers the embedded data sets. Factories are lazy strings: listing imports no torch."""
 
 from robustkit import hookimpl
-
 from robustkit_datasets.params import BlobsParams, DigitsParams
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import torch
 
 from robustkit.data import PerturbContext
-
 from robustkit_noise.params import (
     GAUSSIAN_SIGMA,
     SALT_PEPPER_FRACTION,

@@ -1,7 +1,6 @@
 """Registers the noise perturbations. Factories are lazy strings."""
 
 from robustkit import hookimpl
-
 from robustkit_noise.params import GaussianParams, SaltPepperParams, UniformParams
 
 _COMMON = dict(needs="nothing", targets=["test-inputs", "train-inputs"], strength="severity",

@@ -8,7 +8,6 @@ import torch
 from torch import nn
 
 from robustkit import DataInfo
-
 from robustkit_vision_models.params import MLPParams, SmallCNNParams, SmallResNetParams
 
 

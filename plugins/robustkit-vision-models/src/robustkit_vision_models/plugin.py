@@ -1,7 +1,6 @@
 """Registers the vision models. Factories are lazy strings: listing imports no torch."""
 
 from robustkit import hookimpl
-
 from robustkit_vision_models.params import MLPParams, SmallCNNParams, SmallResNetParams
 
 _TASKS = ["classification", "anomaly-detection"]

@@ -1,0 +1,122 @@
+"""A self-contained plugin for kernel tests, so they need no first-party plugin installed."""
+
+from __future__ import annotations
+
+import torch
+from pydantic import Field
+from torch import nn
+
+from robustkit import DataInfo, Modality, Params, Task, hookimpl
+from robustkit.data import DataBundle
+
+
+class ToyDataParams(Params):
+    n: int = Field(200, ge=10, le=100_000, description="samples")
+
+
+class ToyData:
+    """Two linearly separable classes in 4 dimensions, seeded."""
+
+    def __init__(self, params: ToyDataParams):
+        self.n = params.n
+
+    def load(self, seed: int) -> DataBundle:
+        gen = torch.Generator().manual_seed(seed)
+        y = torch.randint(0, 2, (self.n,), generator=gen)
+        x = (torch.rand(self.n, 4, generator=gen) * 0.5 + y[:, None] * 0.5).clamp(0, 1)
+        cut = self.n * 3 // 4
+        info = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (4,), (0.0, 1.0), 2)
+        return DataBundle(x[:cut], y[:cut], x[cut:], y[cut:], info)
+
+
+class LinearBuilder:
+    def __init__(self, params):
+        pass
+
+    def build(self, info: DataInfo) -> nn.Module:
+        return nn.Sequential(nn.Flatten(), nn.Linear(info.input_shape[0], info.output_size))
+
+
+class ShiftParams(Params):
+    amount: float = Field(0.1, ge=0, le=1, description="added to every input")
+
+
+class Shift:
+    def __init__(self, params: ShiftParams):
+        self.amount = params.amount
+
+    def perturb(self, x, y, ctx):
+        lo, hi = ctx.info.bounds
+        return (x + self.amount).clamp(lo, hi)
+
+
+class FlipLabels:
+    def __init__(self, params):
+        pass
+
+    def perturb(self, x, y, ctx):
+        return 1 - y
+
+
+class GradSign:
+    """A one-step gradient attack, enough to exercise the needs='gradients' path."""
+
+    def __init__(self, params: ShiftParams):
+        self.eps = params.amount
+
+    def perturb(self, x, y, ctx):
+        x = x.clone().requires_grad_(True)
+        loss = nn.functional.cross_entropy(ctx.model(x), y)
+        (g,) = torch.autograd.grad(loss, x)
+        return (x + self.eps * g.sign()).clamp(*ctx.info.bounds).detach()
+
+
+class Rounding:
+    """A non-differentiable input transform."""
+
+    def __init__(self, params):
+        pass
+
+    def transform(self, x):
+        return torch.round(x * 4) / 4
+
+
+class Accuracy:
+    def __init__(self, params):
+        pass
+
+    def compute(self, ev):
+        if len(ev) == 0:
+            return float("nan")
+        return float((ev.outputs.argmax(-1) == ev.y_true).float().mean())
+
+
+@hookimpl
+def robustkit_register_datasets(register):
+    register("toy", ToyData, params=ToyDataParams, tasks=["classification"], modality="vector")
+
+
+@hookimpl
+def robustkit_register_models(register):
+    register("linear", LinearBuilder, tasks=["classification"], modalities=["vector"])
+
+
+@hookimpl
+def robustkit_register_perturbations(register):
+    register("shift", Shift, params=ShiftParams, needs="nothing", strength="amount",
+             targets=["test-inputs", "train-inputs"], tasks=["classification"])
+    register("flip-labels", FlipLabels, needs="nothing", targets=["train-labels"],
+             tasks=["classification"])
+    register("grad-sign", GradSign, params=ShiftParams, needs="gradients", strength="amount",
+             targets=["test-inputs"], tasks=["classification"])
+
+
+@hookimpl
+def robustkit_register_defenses(register):
+    register("rounding", Rounding, form="input-transform", differentiable=False,
+             tasks=["classification"])
+
+
+@hookimpl
+def robustkit_register_metrics(register):
+    register("acc", Accuracy, tasks=["classification"])
