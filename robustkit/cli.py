@@ -240,12 +240,13 @@ def runs(store: Path | None, limit: int) -> None:
         raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
     with Store(path) as db:
         table = Table(title=str(path))
-        for col in ("run", "name", "created", "status", "seed", "dataset", "model"):
-            table.add_column(col)
+        table.add_column("run", no_wrap=True)  # ids must stay whole to be copied
+        for col in ("name", "created", "status", "seed", "dataset", "model"):
+            table.add_column(col, overflow="fold")
         for r in db.runs(limit):
             cfg = r["config"]
             table.add_row(r["id"], r["name"] or "-",
-                          dt.datetime.fromtimestamp(r["created"]).strftime("%Y-%m-%d %H:%M:%S"),
+                          dt.datetime.fromtimestamp(r["created"]).strftime("%m-%d %H:%M"),
                           r["status"], str(r["seed"]), str(cfg.get("dataset", {}).get("name")),
                           str(cfg.get("model", {}).get("name")))
         _console().print(table)
