@@ -283,5 +283,147 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
     _print_table(run["id"], rows, run.get("timings") or {}, str(path))
 
 
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--all-installed", is_flag=True,
+              help="every compatible installed model, defense and perturbation for --dataset")
+@click.option("--dataset", default=None, help="the data set for --all-installed")
+@click.option("--executor", default=None, help="in-process, process-pool, ray, ...")
+@click.option("--workers", type=int, default=None, help="workers for the executor")
+@click.option("--seeds", default=None, help="comma-separated seeds (overrides the config)")
+@click.option("--epochs", type=int, default=None, help="training epochs (overrides)")
+@click.option("--eval-samples", type=int, default=None, help="evaluate on N test samples")
+@click.option("--metric", default="accuracy", show_default=True, help="metric of the matrix")
+@store_option
+def sweep(config: Path | None, all_installed: bool, dataset: str | None, executor: str | None,
+          workers: int | None, seeds: str | None, epochs: int | None, eval_samples: int | None,
+          metric: str, store: Path | None) -> None:
+    """Run a sweep (CONFIG with lists), or every compatible installed combination.
+
+    Running the same sweep again resumes it: finished cells are never recomputed."""
+    from robustkit.config import ComponentRef
+    from robustkit.sweep import all_installed as everything
+    from robustkit.sweep import load_sweep, run_sweep
+
+    if all_installed == (config is not None):
+        raise click.UsageError("give a sweep CONFIG or --all-installed --dataset NAME")
+    if all_installed:
+        if not dataset:
+            raise click.UsageError("--all-installed needs --dataset (e.g. --dataset digits)")
+        spec = everything(ComponentRef(name=dataset))
+    else:
+        spec = load_sweep(config)
+    changes: dict[str, Any] = {}
+    if seeds:
+        try:
+            changes["seeds"] = [int(s) for s in seeds.split(",")]
+        except ValueError:
+            raise click.BadParameter(f"{seeds!r} is not a comma-separated list of integers",
+                                     param_hint="--seeds") from None
+    if epochs is not None:
+        changes["training"] = {**spec.training.model_dump(), "epochs": epochs}
+    if eval_samples is not None:
+        changes["eval_samples"] = eval_samples
+    if changes:
+        spec = type(spec).model_validate({**spec.model_dump(), **changes})
+    ref = None
+    if executor or workers:
+        params = {"workers": workers} if workers else {}
+        ref = ComponentRef(name=executor or "process-pool", params=params)
+    console = _console()
+
+    def progress(event: str, info: dict[str, Any]) -> None:
+        if event == "start":
+            console.print(f"sweep {info['sweep_id']}: {info['cells']} cells, {info['done']} "
+                          f"already done, {info['skipped']} combinations skipped as incompatible")
+        elif event == "cell":
+            mark = "ok" if info["status"] == "done" else f"FAILED: {info.get('error')}"
+            console.print(f"  cell {info['key'][:10]} {mark}", highlight=False)
+
+    outcome = run_sweep(spec, store=store, executor=ref, progress=progress)
+    console.print(f"ran {outcome.ran} cells, reused {outcome.reused}; "
+                  f"{len(outcome.failed)} failed")
+    _print_matrix(outcome.store_path, outcome.sweep_id, metric)
+    if outcome.failed:
+        sys.exit(1)
+
+
+def _print_matrix(path: Path, sweep_id: str | None, metric: str) -> None:
+    from robustkit.report import build_report
+    from robustkit.store import Store
+
+    with Store(path) as db:
+        _print_matrix_from(build_report(db, sweep_id=sweep_id, metric=metric))
+
+
+@main.command()
+@store_option
+def sweeps(store: Path | None) -> None:
+    """Sweeps in the results store, with their cell counts."""
+    from rich.table import Table
+
+    from robustkit.store import Store
+
+    path = store or DEFAULT_STORE
+    if not path.exists():
+        raise RobustkitError(f"no results store at {path}; run `robustkit sweep` first")
+    with Store(path) as db:
+        table = Table(title=str(path))
+        table.add_column("sweep", no_wrap=True)
+        for col in ("status", "cells", "done", "failed"):
+            table.add_column(col)
+        for sw in db.sweeps():
+            cells = db.cells(sw["id"])
+            table.add_row(sw["id"], sw["status"], str(len(cells)),
+                          str(sum(c["status"] == "done" for c in cells)),
+                          str(sum(c["status"] == "failed" for c in cells)))
+        _console().print(table)
+
+
+@main.command()
+@click.option("--sweep", "sweep_id", default=None, help="report one sweep (id or prefix)")
+@click.option("--run", "run_ids", multiple=True, help="report these runs (repeatable)")
+@click.option("--metric", default="accuracy", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="output folder [default: next to the store, report/]")
+@store_option
+def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Path | None,
+           store: Path | None) -> None:
+    """Render the report card: HTML page, Markdown, CSV and JSON, and robustness curves.
+
+    With neither --sweep nor --run: the newest sweep, else every finished run."""
+    from robustkit.report import build_report
+    from robustkit.store import Store
+
+    path = store or DEFAULT_STORE
+    if not path.exists():
+        raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
+    with Store(path) as db:
+        if not sweep_id and not run_ids and db.sweeps():
+            sweep_id = db.sweeps()[0]["id"]
+        full_ids = [db.run(r)["id"] for r in run_ids]
+        rep = build_report(db, sweep_id=sweep_id, run_ids=full_ids, metric=metric)
+    if not rep.records:
+        raise RobustkitError(f"nothing to report in {path} for metric {metric!r}")
+    paths = rep.write(out or path.parent / "report")
+    _print_matrix_from(rep)
+    for kind, p in paths.items():
+        click.echo(f"{kind}: {p}")
+
+
+def _print_matrix_from(rep: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{rep.title} ({rep.metric})")
+    for col in ("dataset", "model", "train", "defenses", *rep.columns()):
+        table.add_column(escape(col), overflow="fold")
+    for row in rep.rows():
+        table.add_row(*map(escape, row), *[
+            rep.fmt(rep.cell(row, label)) + (" [red]⚠[/red]" if rep.cell_flags(row, label)
+                                             else "") for label in rep.columns()])
+    _console().print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -95,6 +95,15 @@ class Pipeline(BaseModel):
     seed: int = Field(0, ge=0, lt=2**63, description="seed of everything random in the run")
     device: str = Field("cpu", description="torch device, e.g. cpu or cuda:0")
     eval_batch_size: int = Field(512, ge=1, description="batch size for evaluation and attacks")
+    eval_samples: int | None = Field(
+        None, ge=1, description="evaluate on the first N test samples only (quick sweeps)"
+    )
+    integrity: bool = Field(
+        True, description="run the evaluation-integrity checks after adversarial evaluations"
+    )
+    integrity_samples: int = Field(
+        128, ge=8, le=100_000, description="test samples the model-level integrity checks use"
+    )
     store: Path | None = Field(None, description=f"results database (default {DEFAULT_STORE})")
     cache: bool = Field(True, description="reuse trained models with the same fingerprint")
 

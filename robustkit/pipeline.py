@@ -84,6 +84,7 @@ class _Runner:
         self.progress = progress
         self.timings: dict[str, float] = {}
         self.rows: list[MetricRow] = []
+        self.flags: list[Any] = []
         self.run_id = ""
 
     # -- helpers -------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class _Runner:
         self.store.finish_run(self.run_id, status="done", timings=self.timings, fingerprint=key)
         result = PipelineResult(
             run_id=self.run_id, config=cfg.to_dict(), rows=self.rows, timings=self.timings,
-            store_path=self.store.path, fingerprint=key, cached_model=cached,
+            store_path=self.store.path, fingerprint=key, cached_model=cached, flags=self.flags,
         )
         self.host.hook.robustkit_pipeline_end(run_id=self.run_id, result=result)
         return result
@@ -290,8 +291,12 @@ class _Runner:
 
         bs = self.cfg.eval_batch_size
         t = time.perf_counter()
-        x_clean, y = data.x_test.to(self.cfg.device), data.y_test.to(self.cfg.device)
+        n = self.cfg.eval_samples or data.x_test.shape[0]
+        x_clean = data.x_test[:n].to(self.cfg.device)
+        y = data.y_test[:n].to(self.cfg.device)
         clean_out = predict(model, x_clean, bs)
+        checks = _IntegrityChecks(self, model, x_clean, y, data) if (
+            self.cfg.integrity and data.info.task is Task.CLASSIFICATION) else None
         metrics = [(m, m.build()) for m in self.plan.metrics]
         self._score(metrics, "clean", "clean", {}, None,
                     Evaluation(y, clean_out, x_clean, x_clean, clean_out, data.info))
@@ -324,6 +329,12 @@ class _Runner:
             self._score(metrics, s.label, s.name, s.params_dict(), s.strength,
                         Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras))
             self._stage(f"evaluate:{s.label}", t, metrics=self._last_values(s.label))
+            if checks is not None:
+                t = time.perf_counter()
+                checks.after(s, outputs, x_pert)
+                self._stage(f"integrity:{s.label}", t)
+        if checks is not None:
+            checks.finish()
 
     def _last_values(self, label: str) -> dict[str, float | None]:
         return {r.metric: r.value for r in self.rows if r.label == label}
@@ -341,6 +352,98 @@ class _Runner:
                 rows.append(MetricRow(label, pert_name, params, strength, name, v))
         self.store.add_metrics(self.run_id, rows)  # stored as soon as measured
         self.rows.extend(rows)
+
+
+class _IntegrityChecks:
+    """Runs the model-level integrity checks after each adversarial evaluation and the row
+    checks at the end of the run; stores the flags next to the numbers they doubt."""
+
+    def __init__(self, runner: _Runner, model: Any, x: Any, y: Any, data: DataBundle):
+        from robustkit import integrity
+
+        self.ig = integrity
+        self.runner = runner
+        self.model = model
+        k = runner.cfg.integrity_samples
+        self._y_full = y
+        self.x, self.y = x[:k], y[:k]
+        self.data = data
+        self.settings: list[Any] = []
+        self.gradient_flags: list[Any] | None = None
+
+    def _flag(self, flags: list[Any]) -> None:
+        if flags:
+            self.runner.flags.extend(flags)
+            self.runner.store.add_flags(self.runner.run_id, flags)
+
+    def after(self, s: Any, outputs: Any, x_pert: Any) -> None:
+        from robustkit.trainer import predict
+
+        ig = self.ig
+        params = s.params_dict()
+        threat = ig.threat_of(s.spec.needs.value)
+        norm = _norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
+        acc = ig.accuracy(outputs, self.runner_y(outputs))
+        self.settings.append(ig.Setting(
+            label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
+            iterative=s.spec.extra.get("iterative"), unbounded=bool(s.spec.extra.get("unbounded")),
+            strength=s.strength, norm=norm,
+            extra={k: v for k, v in params.items() if k != s.spec.strength},
+        ))
+        if threat == "noise":
+            return
+        if threat == "white-box":
+            if self.gradient_flags is None:
+                self.gradient_flags = ig.check_gradients(self.model, self.x, self.y, "")
+            self._flag([ig.Flag(f.check, s.label, f.message) for f in self.gradient_flags])
+        k = self.x.shape[0]
+        bs = self.runner.cfg.eval_batch_size
+        sub_acc = ig.accuracy(outputs[:k], self.y)
+        eps = s.strength if s.spec.strength in ("eps", "epsilon") else None
+        if eps is not None and norm is not None and not s.spec.extra.get("unbounded"):
+            self._flag(ig.check_random_noise(
+                lambda xx: predict(self.model, xx, bs), self.x, self.y, eps=eps, norm=norm,
+                bounds=self.data.info.bounds, attack_accuracy=sub_acc, label=s.label,
+                generator=make_generator(self.runner.cfg.seed, "integrity", s.label)))
+        steps = params.get("steps")
+        if isinstance(steps, int) and steps > 0:
+            self._flag(self._more_steps(s, params, steps, sub_acc))
+
+    def runner_y(self, outputs: Any) -> Any:
+        return self._y_full[: outputs.shape[0]]
+
+    def _more_steps(self, s: Any, params: dict, steps: int, acc: float) -> list[Any]:
+        from robustkit.errors import ParamsError
+        from robustkit.trainer import predict
+
+        try:
+            doubled = s.spec.build({**params, "steps": 2 * steps})
+        except ParamsError:
+            return []  # the attack's bounds forbid more steps; nothing to compare
+        access: Any = self.model
+        if s.spec.needs is Needs.SCORES:
+            access = _oracle(self.model, Task.CLASSIFICATION, self.data.info.num_classes,
+                             self.runner.cfg.eval_batch_size)
+        ctx = PerturbContext(info=self.data.info, seed=derive_seed(self.runner.cfg.seed, "it"),
+                             generator=make_generator(self.runner.cfg.seed, "integrity-steps",
+                                                      s.label),
+                             model=access, device=self.runner.cfg.device)
+        x2 = doubled.perturb(self.x, self.y, ctx)
+        after = self.ig.accuracy(predict(self.model, x2, self.runner.cfg.eval_batch_size),
+                                 self.y)
+        return self.ig.check_more_steps(acc, after, s.label, steps)
+
+    def finish(self) -> None:
+        self._flag(self.ig.row_flags(self.settings))
+
+
+def _norm_name(value: Any) -> str | None:
+    text = str(value).lower().replace("_", "").replace("-", "")
+    if text in ("linf", "inf", "l∞"):
+        return "linf"
+    if text in ("l2", "2"):
+        return "l2"
+    return None
 
 
 def _oracle(model: Any, task: Task, num_classes: int | None, bs: int) -> ScoreOracle:

@@ -33,6 +33,7 @@ class PluginHost:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
+        self._register_builtin()
         if load_entry_points:
             self._load_entry_points()
         for plugin in extra:
@@ -66,6 +67,17 @@ class PluginHost:
                 self.pm.register(obj, name=record.name)
             except Exception as exc:
                 record.error = f"rejected by pluggy: {type(exc).__name__}: {exc}"
+
+    def _register_builtin(self) -> None:
+        from robustkit.executors import BuiltinExecutors
+
+        record = PluginRecord(name="robustkit", distribution="robustkit", module=__name__)
+        try:
+            record.version = md.version("robustkit")
+        except md.PackageNotFoundError:
+            record.version = None
+        self.registry.plugins[record.name] = record
+        self.pm.register(BuiltinExecutors(), name=record.name)
 
     def _register_object(self, plugin: Any, name: str) -> None:
         module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__

@@ -18,7 +18,12 @@ class PipelineResult:
     store_path: Path | None = None
     fingerprint: str | None = None
     cached_model: bool = False
+    flags: list[Any] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def flags_for(self, label: str) -> list[Any]:
+        """Integrity flags that doubt the numbers of one perturbation setting."""
+        return [f for f in self.flags if f.label == label]
 
     def value(self, metric: str, label: str = "clean") -> float | None:
         """One metric under one perturbation setting (``label`` as shown in the table)."""

@@ -49,6 +49,30 @@ CREATE TABLE IF NOT EXISTS metrics (
     PRIMARY KEY (run_id, label, metric)
 );
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);
+CREATE TABLE IF NOT EXISTS flags (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    label TEXT NOT NULL,            -- the perturbation setting whose number is doubted
+    check_name TEXT NOT NULL,       -- e.g. 'zero-gradients'
+    message TEXT NOT NULL,
+    PRIMARY KEY (run_id, label, check_name)
+);
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY,            -- name + hash of the expanded sweep: rerunning resumes
+    name TEXT,
+    created REAL NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL            -- running | done
+);
+CREATE TABLE IF NOT EXISTS cells (
+    sweep_id TEXT NOT NULL REFERENCES sweeps(id),
+    cell_key TEXT NOT NULL,         -- hash of the cell's pipeline config
+    phase INTEGER NOT NULL,         -- 0: trains (and evaluates clean), 1: evaluates
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,           -- pending | done | failed | skipped
+    run_id TEXT,
+    error TEXT,
+    PRIMARY KEY (sweep_id, cell_key)
+);
 """
 
 
@@ -189,6 +213,65 @@ class Store:
                     for r in rows
                 ],
             )
+
+    def add_flags(self, run_id: str, flags: Sequence[Any]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?)",
+                [(run_id, f.label, f.check, f.message) for f in flags],
+            )
+
+    def flags(self, run_id: str) -> list[dict[str, str]]:
+        return [
+            {"label": r["label"], "check": r["check_name"], "message": r["message"]}
+            for r in self._query("SELECT * FROM flags WHERE run_id = ? ORDER BY rowid",
+                                 (run_id,))
+        ]
+
+    # -- sweeps ----------------------------------------------------------------------------
+    def ensure_sweep(self, sweep_id: str, name: str | None, config: dict[str, Any],
+                     cells: Sequence[tuple[str, int, dict[str, Any]]]) -> None:
+        """Create the sweep and its pending cells; existing cells keep their status."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO sweeps VALUES (?, ?, ?, ?, 'running')",
+                (sweep_id, name, time.time(), json.dumps(config, sort_keys=True)),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO cells (sweep_id, cell_key, phase, config, status) "
+                "VALUES (?, ?, ?, ?, 'pending')",
+                [(sweep_id, key, phase, json.dumps(cfg, sort_keys=True))
+                 for key, phase, cfg in cells],
+            )
+
+    def cells(self, sweep_id: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM cells WHERE sweep_id = ? ORDER BY phase, rowid",
+                           (sweep_id,))
+        return [{**dict(r), "config": json.loads(r["config"])} for r in rows]
+
+    def finish_cell(self, sweep_id: str, cell_key: str, *, status: str,
+                    run_id: str | None = None, error: str | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE cells SET status=?, run_id=?, error=? WHERE sweep_id=? AND cell_key=?",
+                (status, run_id, error, sweep_id, cell_key),
+            )
+
+    def finish_sweep(self, sweep_id: str, status: str = "done") -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE sweeps SET status=? WHERE id=?", (status, sweep_id))
+
+    def sweeps(self) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM sweeps ORDER BY created DESC")
+        return [{**dict(r), "config": json.loads(r["config"])} for r in rows]
+
+    def sweep(self, sweep_id: str) -> dict[str, Any]:
+        rows = self._query("SELECT * FROM sweeps WHERE id = ? OR id LIKE ?",
+                           (sweep_id, sweep_id + "%"))
+        if len(rows) != 1:
+            raise StoreError(f"{'no' if not rows else 'more than one'} sweep matches "
+                             f"{sweep_id!r} in {self.path}; `robustkit sweeps` lists them")
+        return {**dict(rows[0]), "config": json.loads(rows[0]["config"])}
 
     def finish_run(
         self,
