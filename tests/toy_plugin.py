@@ -99,6 +99,10 @@ def robustkit_register_datasets(register):
 @hookimpl
 def robustkit_register_models(register):
     register("linear", LinearBuilder, tasks=["classification"], modalities=["vector"])
+    register("saturated-linear", "toy_plugin:SaturatedBuilder", tasks=["classification"],
+             modalities=["vector"])
+    register("nan-linear", "toy_plugin:NaNGradBuilder", tasks=["classification"],
+             modalities=["vector"])
 
 
 @hookimpl
@@ -108,7 +112,13 @@ def robustkit_register_perturbations(register):
     register("flip-labels", FlipLabels, needs="nothing", targets=["train-labels"],
              tasks=["classification"])
     register("grad-sign", GradSign, params=ShiftParams, needs="gradients", strength="amount",
-             targets=["test-inputs"], tasks=["classification"])
+             targets=["test-inputs"], tasks=["classification"], extra={"iterative": False})
+    register("toy-pgd", "toy_plugin:ToyPGD", params=PGDParams, needs="gradients",
+             strength="eps", targets=["test-inputs"], tasks=["classification"],
+             extra={"iterative": True, "norm": "linf"})
+    register("do-nothing", "toy_plugin:DoNothingAttack", params=PGDParams, needs="gradients",
+             strength="eps", targets=["test-inputs"], tasks=["classification"],
+             extra={"iterative": True, "norm": "linf"})
 
 
 @hookimpl
@@ -120,3 +130,68 @@ def robustkit_register_defenses(register):
 @hookimpl
 def robustkit_register_metrics(register):
     register("acc", Accuracy, tasks=["classification"])
+
+
+class PGDParams(Params):
+    eps: float = Field(0.2, ge=0, le=1, description="L-inf budget")
+    steps: int = Field(5, ge=1, le=1000, description="iterations")
+    step_ratio: float = Field(0.5, gt=0, le=2, description="step size as a share of eps")
+
+
+class ToyPGD:
+    """L-inf PGD on the cross-entropy, no random start."""
+
+    def __init__(self, params: PGDParams):
+        self.p = params
+
+    def perturb(self, x, y, ctx):
+        lo, hi = ctx.info.bounds
+        x0 = x.detach()
+        adv = x0.clone()
+        for _ in range(self.p.steps):
+            adv.requires_grad_(True)
+            loss = nn.functional.cross_entropy(ctx.model(adv), y)
+            (g,) = torch.autograd.grad(loss, adv)
+            adv = adv.detach() + self.p.eps * self.p.step_ratio * g.sign()
+            adv = torch.min(torch.max(adv, x0 - self.p.eps), x0 + self.p.eps).clamp(lo, hi)
+        return adv.detach()
+
+
+class DoNothingAttack:
+    """A 'white-box attack' that returns its input: what a broken attack looks like."""
+
+    def __init__(self, params: PGDParams):
+        pass
+
+    def perturb(self, x, y, ctx):
+        return x.clone()
+
+
+class Saturated(nn.Module):
+    """Logits scaled by 1e4: softmax saturates, so input gradients are exactly zero."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x) * 1e4
+
+
+class SaturatedBuilder(LinearBuilder):
+    def build(self, info):
+        return Saturated(super().build(info))
+
+
+class NaNGrad(nn.Module):
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x + torch.sqrt(x - x))  # d/dx sqrt(0) = inf; times 0 gives NaN
+
+
+class NaNGradBuilder(LinearBuilder):
+    def build(self, info):
+        return NaNGrad(super().build(info))

@@ -19,6 +19,7 @@ except SystemExit as e:
     assert not e.code, e.code
 assert "torch" not in sys.modules, "torch was imported"
 assert "sklearn" not in sys.modules, "scikit-learn was imported"
+assert "ray" not in sys.modules, "ray was imported"
 print("NO-TORCH-OK")
 """
 

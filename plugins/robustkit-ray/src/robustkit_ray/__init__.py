@@ -1,0 +1,1 @@
+"""Ray executor for robustkit sweeps."""

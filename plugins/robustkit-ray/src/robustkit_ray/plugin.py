@@ -1,0 +1,10 @@
+"""Registers the Ray executor. The factory is lazy: listing plugins never imports ray."""
+
+from robustkit import hookimpl
+from robustkit_ray.params import RayParams
+
+
+@hookimpl
+def robustkit_register_executors(register):
+    register("ray", "robustkit_ray.executor:RayExecutor", params=RayParams,
+             summary="sweep cells as Ray tasks on a local or remote cluster")
