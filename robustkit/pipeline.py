@@ -383,7 +383,7 @@ class _IntegrityChecks:
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
         norm = _norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
-        acc = ig.accuracy(outputs, self.runner_y(outputs))
+        acc = ig.accuracy(outputs, self._y_full)
         self.settings.append(ig.Setting(
             label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
             iterative=s.spec.extra.get("iterative"), unbounded=bool(s.spec.extra.get("unbounded")),
@@ -408,9 +408,6 @@ class _IntegrityChecks:
         steps = params.get("steps")
         if isinstance(steps, int) and steps > 0:
             self._flag(self._more_steps(s, params, steps, sub_acc))
-
-    def runner_y(self, outputs: Any) -> Any:
-        return self._y_full[: outputs.shape[0]]
 
     def _more_steps(self, s: Any, params: dict, steps: int, acc: float) -> list[Any]:
         from robustkit.errors import ParamsError
