@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from robustkit.result import PipelineResult
 
 DEFAULT_STORE = Path("robustkit-results") / "results.db"
+M = TypeVar("M", bound=BaseModel)
 
 
 class ComponentRef(BaseModel):
@@ -124,8 +125,8 @@ class Pipeline(BaseModel):
 PipelineConfig = Pipeline
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    lines = [f"{source} is not a valid pipeline config:"]
+def format_validation_error(exc: ValidationError, source: str, what: str = "pipeline") -> str:
+    lines = [f"{source} is not a valid {what} config:"]
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         got = err.get("input")
@@ -187,14 +188,20 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     return parse_config_text(text, fmt, str(path))
 
 
-def load_pipeline(path: str | Path) -> Pipeline:
-    """Read a pipeline config file; every error names the file and the line or field."""
+def load_model_file(path: str | Path, model: type[M], table: str) -> M:
+    """Read a config file into ``model``; the settings may sit at the top level or under
+    ``[table]``. Every error names the file and the line or field."""
     data = read_config_file(path)
-    data = data.get("pipeline", data) if isinstance(data.get("pipeline"), dict) else data
+    data = data.get(table, data) if isinstance(data.get(table), dict) else data
     try:
-        return Pipeline.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path))) from None
+        raise ConfigError(format_validation_error(exc, str(path), table)) from None
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read a pipeline config file (TOML, JSON or YAML)."""
+    return load_model_file(path, Pipeline, "pipeline")
 
 
 def default_pipeline() -> Pipeline:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from robustkit.cache import fingerprint
 from robustkit.components import Kind, Needs, Target, Task
@@ -28,8 +28,7 @@ from robustkit.config import (
     ComponentRef,
     Pipeline,
     TrainingConfig,
-    format_validation_error,
-    read_config_file,
+    load_model_file,
 )
 from robustkit.errors import ConfigError
 from robustkit.plugins import PluginHost, get_host
@@ -73,13 +72,8 @@ class Sweep(BaseModel):
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    data = read_config_file(path)
-    data = data.get("sweep", data) if isinstance(data.get("sweep"), dict) else data
-    try:
-        return Sweep.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(path)).replace(
-            "pipeline config", "sweep config")) from None
+    """Read a sweep config file (TOML, JSON or YAML)."""
+    return load_model_file(path, Sweep, "sweep")
 
 
 @dataclass
