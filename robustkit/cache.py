@@ -24,6 +24,12 @@ def fingerprint(parts: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def structure(model: nn.Module) -> str:
+    """The module tree as text (names and classes), so a cache hit needs the same structure."""
+    return ";".join(f"{name}:{type(m).__module__}.{type(m).__qualname__}"
+                    for name, m in model.named_modules())
+
+
 class ModelCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -32,15 +38,20 @@ class ModelCache:
         return self.root / key[:2] / f"{key}.pt"
 
     def load(self, key: str, model: nn.Module) -> bool:
-        """Fill ``model`` with cached weights; False when absent or unreadable (then retrain)."""
+        """Fill ``model`` with cached weights; False when absent, unreadable, or saved from a
+        module of another structure (then the caller retrains)."""
         import torch
 
         path = self.path(key)
         if not path.exists():
             return False
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
+            saved = torch.load(path, map_location="cpu", weights_only=True)
+            if saved.get("structure") != structure(model):
+                # e.g. a training defense returned a wrapper: loading its weights into the
+                # bare model would silently drop the wrapper
+                return False
+            model.load_state_dict(saved["state"])
         except Exception:
             # a truncated or stale file is a cache miss, never a failed run
             return False
@@ -55,7 +66,8 @@ class ModelCache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         os.close(fd)
         try:
-            torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
+            state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            torch.save({"structure": structure(model), "state": state}, tmp)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -106,7 +106,10 @@ def robustkit_register_defenses(register: Register) -> None:
     The factory's object implements, by form:
 
     - ``training``: ``train(model, data, trainer, ctx) -> nn.Module``; ``trainer`` is the
-      kernel's :class:`robustkit.Trainer`, which the defense may call with its own loss.
+      kernel's :class:`robustkit.Trainer`, which the defense may call with its own loss. If the
+      returned module has another structure than ``model`` (a wrapper), also implement
+      ``rebuild(model, ctx) -> nn.Module`` returning that structure untrained, so cached
+      weights can be loaded into it; without it such a model is retrained on every run.
     - ``input-transform``: ``transform(x) -> x`` (and optionally ``fit(data, ctx)``).
     - ``model-wrapper``: ``wrap(model, ctx) -> nn.Module``.
 

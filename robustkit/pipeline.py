@@ -223,14 +223,21 @@ class _Runner:
         model.to(self.cfg.device)
         key = self._fingerprint(data)
         cache = ModelCache(self.store.path.parent / "cache") if self.cfg.cache else None
-        if cache is not None and cache.load(key, model):
-            model.eval()
-            self._stage("train", t, cached=True)
-            return model, key, True
-        trainer = Trainer(self.cfg.training, data.info.task, seed=self.cfg.seed,
-                          device=self.cfg.device)
         training = defense_forms(self.plan)[DefenseForm.TRAINING]
         ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device)
+        if cache is not None:
+            shell = model
+            for d in training:  # the deployed structure, if a defense changes it
+                defense = d.build()
+                if hasattr(defense, "rebuild"):
+                    shell = self._call(d, "rebuilding", lambda df=defense, m=shell:
+                                       df.rebuild(m, ctx))
+            if cache.load(key, shell):
+                shell.eval()
+                self._stage("train", t, cached=True)
+                return shell, key, True
+        trainer = Trainer(self.cfg.training, data.info.task, seed=self.cfg.seed,
+                          device=self.cfg.device)
         if not training:
             model = trainer.fit(model, data.x_train, data.y_train)
         for d in training:  # each training defense receives the previous one's model

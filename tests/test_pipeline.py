@@ -44,8 +44,8 @@ def test_second_run_reuses_the_cached_model(toy_host, toy_config):
     cache_files = list((toy_config.store.parent / "cache").rglob("*.pt"))
     assert len(cache_files) == 1
     # the cache is read with weights_only=True: plain tensors only
-    state = torch.load(cache_files[0], weights_only=True)
-    assert all(isinstance(v, torch.Tensor) for v in state.values())
+    saved = torch.load(cache_files[0], weights_only=True)
+    assert all(isinstance(v, torch.Tensor) for v in saved["state"].values())
 
 
 def test_training_label_noise_changes_the_model(toy_host, toy_config):
@@ -154,3 +154,35 @@ def test_nan_in_data_is_a_clear_error(toy_host, toy_config):
     cfg = toy_config.replace(dataset="nan-toy")
     with pytest.raises(DataError, match="nan-toy.*1 train inputs contain NaN"):
         cfg.run(host=host)
+
+
+def test_cache_never_drops_a_wrapper_a_training_defense_added(toy_host, toy_config):
+    """A wrapper with no parameters has the bare model's state-dict keys: loading the cached
+    weights into the bare model would silently drop it. The structure check prevents that."""
+
+    class Negate(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return -self.inner(x)
+
+    class Wrapping:
+        @hookimpl
+        def robustkit_register_defenses(self, register):
+            class D:
+                def __init__(self, params):
+                    pass
+
+                def train(self, model, data, trainer, ctx):
+                    return Negate(trainer.fit(model, data.x_train, data.y_train))
+
+            register("negate", D, form="training", tasks=["classification"])
+
+    toy_host.add_plugin(Wrapping(), "wrapping")
+    cfg = toy_config.replace(defenses=["negate"])
+    first = cfg.run(host=toy_host)
+    second = cfg.run(host=toy_host)
+    assert first.value("acc") < 0.2  # the negated model is wrong on purpose
+    assert second.value("acc") == first.value("acc")  # the wrapper survived the second run
