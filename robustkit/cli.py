@@ -280,10 +280,6 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
     _print_table(run["id"], rows, run.get("timings") or {}, str(path))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @main.command("new-plugin")
 @click.argument("name")
 @click.option("--kind", required=True,
@@ -302,3 +298,7 @@ def new_plugin(name: str, kind: str, directory: Path, force: bool) -> None:
     click.echo(f"created {root} ({kind} '{n.name}', package {n.package})\nnext:\n"
                f"  cd {root}\n  pip install -e '.[test]'\n  pytest\n"
                f"  robustkit plugins    # lists {n.name}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

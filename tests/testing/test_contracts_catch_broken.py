@@ -144,3 +144,16 @@ def test_check_names_follow_the_kind():
     assert "defense-gradients" in ContractSuite("defenses", "x").check_names()
     assert "metric-empty" in ContractSuite("metric", "x").check_names()
     assert "lazy-import" not in ContractSuite("metric", "x", plugin=BROKEN).check_names()
+
+
+def test_plugin_module_importing_torch_is_told_to_register_lazily():
+    suite = ContractSuite("perturbation", "good-noise", plugin=BROKEN)
+    record = suite.registry.plugins[suite.spec.plugin]
+    suite.plugin = None  # judge it as if it came from an entry point...
+    record.module = "robustkit.testing.kinds"  # ...whose module imports torch at import
+    with pytest.raises(ContractFailure) as info:
+        suite.run_check("lazy-import")
+    assert "imports torch" in info.value.problem
+    assert "lazy 'module:Class' string" in info.value.fix
+    record.module = "robustkit.testing.params_checks"  # torch-free: passes
+    suite.run_check("lazy-import")
