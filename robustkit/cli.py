@@ -425,5 +425,25 @@ def _print_matrix_from(rep: Any) -> None:
     _console().print(table)
 
 
+@main.command("new-plugin")
+@click.argument("name")
+@click.option("--kind", required=True,
+              type=click.Choice(["defense", "perturbation", "model", "dataset", "metric"]),
+              help="the kind of component the example implements")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="where to create robustkit-NAME/")
+@click.option("--force", is_flag=True, help="overwrite files in an existing folder")
+def new_plugin(name: str, kind: str, directory: Path, force: bool) -> None:
+    """Write a ready plugin package robustkit-NAME: pyproject.toml with the entry point, a
+    working example KIND, its tests (contract tests included) and a README."""
+    from robustkit.scaffold import plugin_names, write_plugin
+
+    root = write_plugin(name, kind, directory, force=force)
+    n = plugin_names(name)
+    click.echo(f"created {root} ({kind} '{n.name}', package {n.package})\nnext:\n"
+               f"  cd {root}\n  pip install -e '.[test]'\n  pytest\n"
+               f"  robustkit plugins    # lists {n.name}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,13 +1,15 @@
 """Parameter models (torch-free, imported at registration)."""
 
+from typing import Annotated
+
 from pydantic import Field
 
 from robustkit import Params
 
 
 class MLPParams(Params):
-    hidden: tuple[int, ...] = Field((256, 128), min_length=0, max_length=16,
-                                    description="widths of the hidden layers")
+    hidden: tuple[Annotated[int, Field(ge=1, le=65536)], ...] = Field(
+        (256, 128), min_length=0, max_length=16, description="widths of the hidden layers")
     dropout: float = Field(0.0, ge=0, lt=1, description="dropout after each hidden layer")
 
 

@@ -1,0 +1,105 @@
+"""Small seeded data and a tiny model for the contracts, so they need no other plugin.
+
+The data is learnable (each class is a noisy prototype) so that training defenses have
+something to fit, and small enough that every contract runs in well under a second.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from robustkit.components import DataInfo, Modality, Task
+from robustkit.data import DataBundle, make_generator
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+SHAPES: dict[Modality, tuple[int, ...]] = {
+    Modality.IMAGE: (1, 8, 8),
+    Modality.VECTOR: (16,),
+    Modality.SEQUENCE: (12, 4),
+}
+NUM_CLASSES = 4
+
+
+def synthetic_bundle(
+    seed: int = 0,
+    *,
+    task: Task = Task.CLASSIFICATION,
+    modality: Modality = Modality.IMAGE,
+    bounds: tuple[float, float] = (0.0, 1.0),
+    n_train: int = 128,
+    n_test: int = 48,
+) -> DataBundle:
+    """Noisy class prototypes inside ``bounds``; regression targets are a fixed projection."""
+    import torch
+
+    gen = make_generator(seed, "contract-data")
+    shape = SHAPES[modality]
+    lo, hi = bounds
+    prototypes = torch.rand((NUM_CLASSES, *shape), generator=gen)
+
+    def draw(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        y = torch.arange(n) % NUM_CLASSES
+        x = (prototypes[y] + 0.15 * torch.randn((n, *shape), generator=gen)).clamp(0, 1)
+        return lo + x * (hi - lo), y
+
+    x_tr, y_tr = draw(n_train)
+    x_te, y_te = draw(n_test)
+    if task is Task.CLASSIFICATION:
+        info = DataInfo(task, modality, shape, bounds, num_classes=NUM_CLASSES)
+    elif task is Task.REGRESSION:
+        w = torch.randn(int(np.prod(shape)), 1, generator=gen)
+        y_tr, y_te = x_tr.flatten(1) @ w, x_te.flatten(1) @ w
+        info = DataInfo(task, modality, shape, bounds, output_dim=1)
+    else:
+        raise ValueError(f"no synthetic data for task {task.value}")
+    return DataBundle(x_tr, y_tr, x_te, y_te, info)
+
+
+class TinyNet:
+    """Builds a two-layer MLP for any input shape; the model the contracts attack and defend."""
+
+    def __call__(self, info: DataInfo) -> nn.Module:
+        from torch import nn
+
+        return nn.Sequential(nn.Flatten(), nn.Linear(int(np.prod(info.input_shape)), 32),
+                             nn.ReLU(), nn.Linear(32, info.output_size))
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every global generator, as the kernel does before building and training."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def scramble_global_rng(salt: int) -> None:
+    """Put the global generators in a state unrelated to the component's seed.
+
+    Two runs with the same component seed but different scrambles must agree; if they do not,
+    the component draws from a global generator instead of the seed it was given.
+    """
+    seed_everything(10_007 * (salt + 1))
+
+
+def same(a: object, b: object) -> bool:
+    """Exact equality of tensors, nested dicts/lists of tensors, or plain values."""
+    import torch
+
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            torch.equal(a.detach().cpu(), b.detach().cpu()))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
+        return True
+    return a == b
