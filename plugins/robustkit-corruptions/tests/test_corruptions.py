@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from robustkit_corruptions.corruption import Corruption
+from robustkit_corruptions.params import SEVERITIES, CorruptionParams
 
 from robustkit import DataError, DataInfo, Modality, Task
 from robustkit.data import PerturbContext, make_generator
-
-from robustkit_corruptions.corruption import Corruption
-from robustkit_corruptions.params import SEVERITIES, CorruptionParams
 
 NAMES = sorted(SEVERITIES)
 
@@ -60,6 +59,7 @@ def test_rejects_non_image():
 
 def test_registered_through_the_plugin():
     import robustkit_corruptions.plugin as plugin
+
     from robustkit import Kind
     from robustkit.plugins import PluginHost
 

@@ -8,7 +8,6 @@ import torch
 
 from robustkit.data import PerturbContext
 from robustkit.errors import DataError
-
 from robustkit_corruptions.ops import OPS
 from robustkit_corruptions.params import SEVERITIES, CorruptionParams
 

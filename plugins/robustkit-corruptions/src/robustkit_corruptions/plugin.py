@@ -1,7 +1,6 @@
 """Registers the corruptions and the corruption-error metric. Factories are lazy strings."""
 
 from robustkit import NoParams, hookimpl
-
 from robustkit_corruptions.params import CorruptionParams
 
 _M = "robustkit_corruptions"
