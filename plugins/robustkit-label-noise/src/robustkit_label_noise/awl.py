@@ -1,25 +1,30 @@
 """Adaptive weighted loss (AWL) for noisy labels, after Ren & Tao (2025).
 
-The formulation (see docs/plugins/label-noise.md) is a per-sample weighted cross-entropy
+The formulation (docs/plugins/label-noise.md) is a per-sample weighted cross-entropy
 
-    L = (1 / B) sum_i w_i(t) CE(f(x_i), ỹ_i) / mean_j w_j(t)
+    L = (1 / B) sum_i  p_i^q * w_i(t) * CE(f(x_i), y_i)
 
-whose weights follow a schedule over the epochs t:
+with p_i the model's detached probability of the given label and a weight schedule w_i(t):
 
-- warm-up: w_i = 1 (stable, uniform learning while the network fits the easy, mostly clean
-  patterns first, Arpit et al. 2017);
-- after it, every sample's loss is tracked as a moving average m_i; at the start of each
-  epoch a two-component Gaussian mixture is fitted to the m_i, and c_i, the posterior of the
-  low-loss component, estimates how likely the label is clean (Arazo et al. 2019);
-- the adaptive weight a_i = max(floor, c_i) * h_i with the hardness factor
-  h_i = clip((m_i / mean_clean(m)) ** gamma, 1 / cap, cap) favours hard-but-clean samples;
-- the weights move linearly from 1 to a_i over ``ramp`` of the epochs:
-  w_i = (1 - lambda(t)) + lambda(t) a_i.
+- warm-up (first ``warmup`` of the epochs): w_i = 1. Early on every p_i is near 1/C, so the
+  weighting is near-uniform and learning is stable while the network fits the easy, mostly
+  clean patterns first (Arpit et al. 2017);
+- every epoch each sample's loss is measured (eval mode, no graph) and folded into a moving
+  average m_i; a two-component Gaussian mixture is fitted to the m_i *of each labelled class*
+  and c_i, the posterior of the low-loss component, estimates how likely label i is clean
+  (Arazo et al. 2019; per class, so hard classes are not dropped wholesale);
+- the adaptive weight a_i is 0 (``floor``) for c_i < ``threshold`` (suppression of likely
+  noisy samples) and c_i * h_i otherwise, with the hardness factor
+  h_i = clip((m_i / mean_clean(m)) ** gamma, 1 / cap, cap) applied where c_i >= ``sure``
+  (emphasis on hard-but-clean samples);
+- w_i = ((1 - lambda) + lambda a_i) / mean_j((1 - lambda) + lambda a_j), lambda(t) rising
+  linearly from 0 to 1 over ``ramp`` of the epochs after the warm-up.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -101,10 +106,14 @@ class AdaptiveWeights:
     def _class_weights(self, m: np.ndarray) -> np.ndarray:
         if m.size < 4 or np.ptp(m) < 1e-8:
             return np.ones_like(m)  # too few or identical losses: nothing to separate
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.mixture import GaussianMixture
 
-        gmm = GaussianMixture(2, max_iter=50, tol=1e-3, reg_covar=1e-4,
-                              random_state=self.seed % 2**32).fit(m[:, None])
+        with warnings.catch_warnings():
+            # a loose fit is fine here: only the ordering of the posteriors matters
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            gmm = GaussianMixture(2, max_iter=50, tol=1e-3, reg_covar=1e-4,
+                                  random_state=self.seed % 2**32).fit(m[:, None])
         low = int(np.argmin(gmm.means_.ravel()))
         clean = gmm.predict_proba(m[:, None])[:, low]
         mean_clean = float((clean * m).sum() / max(clean.sum(), 1e-12))
