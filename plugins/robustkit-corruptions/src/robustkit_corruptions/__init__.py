@@ -1,0 +1,1 @@
+"""CIFAR-10-C style corruptions and corruption-error metrics for robustkit."""

@@ -1,0 +1,1 @@
+"""Gaussian-mixture noise modelling and adaptive sparsity for robustkit (Guo 2023)."""

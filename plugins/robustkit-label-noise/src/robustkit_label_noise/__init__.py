@@ -1,0 +1,1 @@
+"""Noisy training labels and noise-robust training losses for robustkit."""
