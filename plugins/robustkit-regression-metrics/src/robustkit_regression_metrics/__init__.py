@@ -1,0 +1,1 @@
+"""Regression metrics for robustkit."""
