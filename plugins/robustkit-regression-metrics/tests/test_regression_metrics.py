@@ -2,10 +2,10 @@ import math
 
 import pytest
 import torch
+from robustkit_regression_metrics.metrics import MAE, MAPE, MSE, R2, RMSE
 
 from robustkit import DataInfo, Modality, Task
 from robustkit.data import Evaluation
-from robustkit_regression_metrics.metrics import MAE, MAPE, MSE, R2, RMSE
 
 INFO = DataInfo(Task.REGRESSION, Modality.VECTOR, (3,), (0.0, 1.0), output_dim=1)
 
