@@ -13,7 +13,6 @@ from __future__ import annotations
 import torch
 
 from robustkit.data import PerturbContext, derive_seed
-
 from robustkit_optim_attacks.params import AutoZoomParams
 from robustkit_optim_attacks.scores import CountingOracle, check_batch
 from robustkit_optim_attacks.space import DecoderSpace, FullSpace, ResizeSpace
@@ -30,7 +29,10 @@ class _Adam:
         self.v = torch.zeros(n, dim, dtype=torch.float64)
         self.t = torch.zeros(n, 1, dtype=torch.float64)
 
-    def step(self, rows: torch.Tensor, g: torch.Tensor, lr: float) -> torch.Tensor:
+    def reset(self, rows: torch.Tensor) -> None:
+        self.m[rows], self.v[rows], self.t[rows] = 0.0, 0.0, 0.0
+
+    def step(self, rows: torch.Tensor, g: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
         self.m[rows] = _BETA1 * self.m[rows] + (1 - _BETA1) * g
         self.v[rows] = _BETA2 * self.v[rows] + (1 - _BETA2) * g * g
         self.t[rows] += 1
@@ -90,7 +92,11 @@ class AutoZoom:
         probe = torch.cat([z[:, None], z[:, None] + p.smoothing * u], 1)  # (n, q + 1, d)
         delta = space.to_input(probe.reshape(-1, d).to(x.dtype))
         cand = track.candidates(rows, delta.reshape(rows.numel(), q + 1, *x.shape[1:]))
+        before = track.succeeded[rows]
         loss = track.score(rows, cand)
+        # refinement starts afresh: the exploration momentum points across the boundary
+        adam.reset(rows[track.succeeded[rows] & ~before])
+        lr = torch.where(track.succeeded[rows], p.refine_learning_rate, p.learning_rate)
         diff = (loss[:, 1:] - loss[:, :1]) / p.smoothing  # (n, q)
         g = (d / q) * (diff[:, :, None] * u).sum(1)
-        return adam.step(rows, g, p.learning_rate)
+        return adam.step(rows, g, lr.to(torch.float64)[:, None])

@@ -16,7 +16,6 @@ from torch import nn
 
 from robustkit.data import PerturbContext
 from robustkit.errors import DataError, PluginError
-
 from robustkit_optim_attacks.params import CWL2Params
 from robustkit_optim_attacks.scores import check_batch
 

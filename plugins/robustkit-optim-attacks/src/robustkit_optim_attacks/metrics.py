@@ -40,7 +40,7 @@ class SuccessRate:
         correct, success = _successes(ev)
         if len(ev) == 0 or not correct.any():
             return math.nan
-        return float(success.sum() / correct.sum())
+        return int(success.sum()) / int(correct.sum())
 
 
 class _Distortion:
@@ -53,7 +53,7 @@ class _Distortion:
         if len(ev) == 0:
             return _summary(torch.zeros(0))
         _, success = _successes(ev)
-        diff = (ev.x - ev.x_clean).flatten(1)[success]
+        diff = (ev.x.double() - ev.x_clean.double()).flatten(1)[success]
         return _summary(diff.norm(p=self.order, dim=1))
 
 

@@ -39,6 +39,9 @@ class _BlackBox(Params):
         "after the first success, queries per sample spent lowering the distortion "
         "(0: stop at the first success, so queries measure time-to-success)"))
     learning_rate: float = Field(0.1, gt=0, le=100, description="step size of the optimiser")
+    refine_learning_rate: float = Field(0.01, gt=0, le=100, description=(
+        "step size after the first success; smaller, as the search now walks along the "
+        "decision boundary"))
 
 
 class ZooParams(_BlackBox):

@@ -2,7 +2,6 @@
 listing plugins never imports torch."""
 
 from robustkit import NoParams, hookimpl
-
 from robustkit_optim_attacks.params import AutoZoomParams, CWL2Params, ZooParams
 
 _P = "robustkit_optim_attacks"

@@ -13,7 +13,6 @@ import torch
 import torch.nn.functional as F
 
 from robustkit.data import PerturbContext
-
 from robustkit_optim_attacks.params import ZooParams
 from robustkit_optim_attacks.scores import CountingOracle, check_batch
 from robustkit_optim_attacks.space import FullSpace, ResizeSpace
@@ -31,7 +30,10 @@ class _CoordinateAdam:
         self.v = torch.zeros(n, dim, dtype=torch.float64)
         self.t = torch.zeros(n, dim, dtype=torch.float64)
 
-    def step(self, rows: torch.Tensor, cols: torch.Tensor, g: torch.Tensor, lr: float):
+    def reset(self, rows: torch.Tensor) -> None:
+        self.m[rows], self.v[rows], self.t[rows] = 0.0, 0.0, 0.0
+
+    def step(self, rows: torch.Tensor, cols: torch.Tensor, g: torch.Tensor, lr: torch.Tensor):
         r = rows[:, None].expand_as(cols)
         m = _BETA1 * self.m[r, cols] + (1 - _BETA1) * g
         v = _BETA2 * self.v[r, cols] + (1 - _BETA2) * g * g
@@ -42,7 +44,7 @@ class _CoordinateAdam:
         return -lr * m_hat / (v_hat.sqrt() + _EPS)
 
 
-def _newton_step(g: torch.Tensor, hess: torch.Tensor, lr: float) -> torch.Tensor:
+def _newton_step(g: torch.Tensor, hess: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
     # a non-positive curvature estimate says nothing about the step length: fall back to -lr*g
     safe = hess > 0
     return torch.where(safe, -lr * g / hess.clamp_min(1e-12), -lr * g)
@@ -117,13 +119,18 @@ class Zoo:
             probe[rows, 1 + b + k, cols] -= p.step
             delta = space.to_input(probe.reshape(-1, space.dim).to(x.dtype))
             cand = track.candidates(idx, delta.reshape(idx.numel(), cost, *x.shape[1:]))
+            before = track.succeeded[idx]
             loss = track.score(idx, cand)
+            # refinement starts afresh: the exploration momentum points across the boundary
+            adam.reset(idx[track.succeeded[idx] & ~before])
+            lr = torch.where(track.succeeded[idx], p.refine_learning_rate, p.learning_rate)
+            lr = lr.to(torch.float64)[:, None]
             f0, fp, fm = loss[:, :1], loss[:, 1 : 1 + b], loss[:, 1 + b :]
             g = (fp - fm) / (2 * p.step)
             if p.solver == "newton":
-                move = _newton_step(g, (fp - 2 * f0 + fm) / p.step**2, p.learning_rate)
+                move = _newton_step(g, (fp - 2 * f0 + fm) / p.step**2, lr)
             else:
-                move = adam.step(idx, cols, g, p.learning_rate)
+                move = adam.step(idx, cols, g, lr)
             z[idx[:, None].expand_as(cols), cols] += move
             z[idx] = self._project(z[idx], x[idx], space, ctx.info.bounds)
             spent += cost
