@@ -117,7 +117,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (1 avoids spin-waiting on a shared machine)")
+    ap.add_argument("--cw-steps", type=int, default=CW["binary_search_steps"],
+                    help="C&W binary-search steps, both libraries")
+    ap.add_argument("--cw-iterations", type=int, default=CW["max_iterations"],
+                    help="C&W Adam steps per binary-search step, both libraries")
     args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    CW.update(binary_search_steps=args.cw_steps, max_iterations=args.cw_iterations)
     np.random.seed(0)  # ART draws from numpy's global generator
     model, data = train()
     x, y = data.x_test[: args.samples], data.y_test[: args.samples]
@@ -134,7 +142,8 @@ def main() -> None:
             "autozoom", {"max_queries": BUDGET, "reduction": "autoencoder"}, model, data, x, y),
     }
     print(f"{args.samples} digits test samples, small-cnn, {args.repeats} repeats, "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads, C&W "
+          f"{CW['binary_search_steps']} x {CW['max_iterations']} steps", flush=True)
     print("| attack | success | mean L2 | median L2 | mean Linf | queries to success | "
           "queries per sample | time min (s) | time median (s) |")
     print("|" + "---|" * 9)
@@ -148,7 +157,8 @@ def main() -> None:
         first, per_sample = r.get("queries_per_success") or (None, None)
         qs = " | ".join("-" if v is None else f"{v:.0f}" for v in (first, per_sample))
         print(f"| {name} | {r['success']:.3f} | {r['l2_mean']:.3f} | {r['l2_median']:.3f} | "
-              f"{r['linf_mean']:.3f} | {qs} | {min(times):.2f} | {statistics.median(times):.2f} |")
+              f"{r['linf_mean']:.3f} | {qs} | {min(times):.2f} | {statistics.median(times):.2f} |",
+              flush=True)
 
 
 if __name__ == "__main__":
