@@ -126,10 +126,14 @@ def check_blackbox_stronger(settings: Sequence[Setting]) -> list[Flag]:
     """A score-only attack or noise must not beat the white-box attacks of at least its budget."""
     flags = []
     for group in _groups(settings).values():
-        white = [s for s in group if s.threat == "white-box" and not s.unbounded]
+        white = [s for s in group if s.threat == "white-box"]
         for other in (s for s in group if s.threat == "black-box"):
-            peers = [w for w in white if other.strength is None or w.strength is None
-                     or (w.norm == other.norm and w.strength >= other.strength - 1e-12)]
+            if other.unbounded:  # unbounded score attacks compare with unbounded white-box
+                peers = [w for w in white if w.unbounded and w.norm == other.norm]
+            else:
+                peers = [w for w in white if not w.unbounded and (
+                    other.strength is None or w.strength is None
+                    or (w.norm == other.norm and w.strength >= other.strength - 1e-12))]
             if peers:
                 best = min(peers, key=lambda w: w.accuracy)
                 if other.accuracy + TOL_ORDER < best.accuracy:

@@ -1,0 +1,79 @@
+"""Bookkeeping shared by the black-box attacks: the objective, the best adversarial example
+found so far, the first success and the query budget of every sample."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from robustkit_optim_attacks.scores import CountingOracle, as_log_probs, is_adversarial, margin_loss
+
+
+class Tracker:
+    """Scores candidate inputs and remembers, per sample, the least distorted success.
+
+    The objective is ZOO's ``||x' - x||_2^2 + c * max(log p_y - max_{i!=y} log p_i, -kappa)``.
+    Every scored candidate counts as a query and may become the returned example, since its
+    scores are real model outputs.
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, oracle: CountingOracle, *,
+                 const: float, confidence: float, max_queries: int, refine_queries: int,
+                 bounds: tuple[float, float]):
+        self.x, self.y, self.oracle = x, y, oracle
+        self.const, self.confidence = const, confidence
+        self.max_queries, self.refine_queries = max_queries, refine_queries
+        self.lo, self.hi = bounds
+        n = x.shape[0]
+        self.best = x.clone()
+        self.best_l2 = torch.full((n,), math.inf, dtype=torch.float64)
+        self.first_success = torch.full((n,), math.nan, dtype=torch.float64)
+
+    @property
+    def succeeded(self) -> torch.Tensor:
+        return self.best_l2 < math.inf
+
+    def budget(self) -> torch.Tensor:
+        """Queries each sample may still spend: its budget, or its refinement after success."""
+        limit = torch.full_like(self.first_success, float(self.max_queries))
+        done = self.succeeded
+        limit[done] = torch.minimum(limit[done], self.first_success[done] + self.refine_queries)
+        return (limit - self.oracle.queries.to(torch.float64)).clamp_min(0)
+
+    def candidates(self, idx: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
+        """Inputs ``clip(x + delta)`` for samples ``idx``; ``delta`` is (n, k, *input_shape)."""
+        return (self.x[idx][:, None] + delta).clamp(self.lo, self.hi)
+
+    def score(self, idx: torch.Tensor, cand: torch.Tensor) -> torch.Tensor:
+        """Objective of candidates ``cand`` (n, k, *shape) for samples ``idx``: shape (n, k)."""
+        n, k = cand.shape[:2]
+        flat = cand.reshape(n * k, *cand.shape[2:])
+        owner = idx.repeat_interleave(k)
+        log_p = as_log_probs(self.oracle(flat, owner))
+        y = self.y[idx].repeat_interleave(k)
+        dist = (flat - self.x[owner]).to(torch.float64).pow(2).flatten(1).sum(1)
+        loss = dist + self.const * margin_loss(log_p, y, self.confidence)
+        self._remember(idx, cand, dist.view(n, k), is_adversarial(log_p, y, self.confidence)
+                       .view(n, k))
+        return loss.view(n, k)
+
+    def _remember(self, idx, cand, dist, adv) -> None:
+        l2 = dist.sqrt().masked_fill(~adv, math.inf)
+        l2_min, which = l2.min(1)
+        better = l2_min < self.best_l2[idx]
+        if not better.any():
+            return
+        rows = idx[better]
+        new_first = rows[~torch.isfinite(self.best_l2[rows])]
+        # the first success is stamped with the queries spent up to and including this call
+        self.first_success[new_first] = self.oracle.queries[new_first].to(torch.float64)
+        self.best_l2[rows] = l2_min[better]
+        self.best[rows] = cand[better.nonzero().squeeze(1), which[better]]
+
+    def finish(self, stats: dict) -> torch.Tensor:
+        """Fill ``stats`` and return the adversarial examples (clean inputs where none found)."""
+        stats["queries"] = self.oracle.queries.clone()
+        stats["queries_to_success"] = self.first_success.clone()
+        stats["attack_succeeded"] = self.succeeded.clone()
+        return self.best
