@@ -14,7 +14,6 @@ from torch import nn
 
 from robustkit.data import PerturbContext
 from robustkit.errors import PluginError
-
 from robustkit_attacks.engine import AttackConfig, AttackResult, run_attack
 from robustkit_attacks.params import (
     BIMParams,

@@ -27,7 +27,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from robustkit.errors import DataError
-
 from robustkit_attacks.errors import NoGradientError
 from robustkit_attacks.model_state import attack_state
 

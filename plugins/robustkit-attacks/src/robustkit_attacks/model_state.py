@@ -30,7 +30,8 @@ def channels_last_helps(model: nn.Module, x: torch.Tensor) -> bool:
 
 
 @contextlib.contextmanager
-def attack_state(model: nn.Module, x: torch.Tensor, *, exact: bool) -> Iterator[torch.memory_format]:
+def attack_state(model: nn.Module, x: torch.Tensor, *,
+                 exact: bool) -> Iterator[torch.memory_format]:
     """Yield the memory format attack inputs should use; restore the model on exit."""
     was_training = model.training
     trainable = [p for p in model.parameters() if p.requires_grad]

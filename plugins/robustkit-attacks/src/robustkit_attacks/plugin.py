@@ -1,7 +1,6 @@
 """Registers the gradient attacks. Factories are lazy strings: listing imports no torch."""
 
 from robustkit import hookimpl
-
 from robustkit_attacks.params import BIMParams, FGSMParams, MIMParams, PGDL2Params, PGDParams
 
 _COMMON = dict(needs="gradients", targets=["test-inputs"], strength="eps",

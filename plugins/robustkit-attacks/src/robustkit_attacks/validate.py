@@ -27,7 +27,8 @@ def check_bounds(bounds: Any) -> tuple[float, float]:
     try:
         lo, hi = (float(b) for b in bounds)
     except (TypeError, ValueError):
-        raise ParamsError(f"bounds must be a (lower, upper) pair of numbers, got {bounds!r}")
+        raise ParamsError(
+            f"bounds must be a (lower, upper) pair of numbers, got {bounds!r}") from None
     if not lo < hi:
         raise ParamsError(f"bounds must satisfy lower < upper, got {bounds!r}")
     return lo, hi
