@@ -220,6 +220,26 @@ def evaluation_table(title, model, x, y, eps, alpha, repeats) -> None:
         print(f"| {name} | {sec:.3f} | {ref / sec:.2f}x | {acc:.4f} |")
 
 
+def layout_table(title, model, x, y, eps, alpha, repeats) -> None:
+    """Fast-path PGD-10 with channels-last forced on and off: is the heuristic right?"""
+    from robustkit_attacks import model_state
+
+    saved = model_state._CHANNELS_LAST_MIN_PIXELS
+    times = {}
+    try:
+        for name, threshold in (("default format", 10**9), ("channels-last", 0)):
+            model_state._CHANNELS_LAST_MIN_PIXELS = threshold
+            times[name] = timed(lambda: pgd(model, x, y, eps=eps, alpha=alpha, steps=STEPS,
+                                            random_start=False), repeats)[0]
+    finally:
+        model_state._CHANNELS_LAST_MIN_PIXELS = saved
+    print(f"\n### Memory format, fast-path PGD-10: {title}\n")
+    print("| format | median time (s) |\n|---|---|")
+    for name, sec in times.items():
+        print(f"| {name} | {sec:.3f} |")
+    print(f"\nchannels-last speed-up: {times['default format'] / times['channels-last']:.2f}x")
+
+
 def pipeline_overhead(repeats: int) -> None:
     """The evaluate stage of a pipeline vs calling the same attack and prediction directly."""
     from robustkit import Pipeline
@@ -268,7 +288,7 @@ def _cached_model(cfg, data, tmp: Path):
     torch.manual_seed(0)
     model = get_registry().get(Kind.MODEL, "small-cnn").build({}).build(data.info)
     cache = ModelCache(tmp / "cache")
-    keys = [p.name.split(".")[0] for p in (tmp / "cache").iterdir()]
+    keys = [p.stem for p in (tmp / "cache").rglob("*.pt")]
     for key in keys:
         if cache.load(key, model):
             return model.eval(), key
@@ -279,12 +299,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--only", choices=["rgb", "digits", "pipeline", "eval"], nargs="*")
+    parser.add_argument("--only", nargs="*",
+                        choices=["rgb", "digits", "pipeline", "eval", "layout"])
     args = parser.parse_args()
-    only = set(args.only or ["rgb", "digits", "pipeline", "eval"])
+    only = set(args.only or ["rgb", "digits", "pipeline", "eval", "layout"])
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, repeats "
           f"{args.repeats} (median)")
+    if "layout" in only:
+        model, x, y = rgb_setup(args.batch)
+        layout_table("small-cnn 3x32x32", model, x, y, EPS_RGB, ALPHA_RGB, args.repeats)
+        model, x, y = digits_setup()
+        layout_table("small-cnn digits 1x8x8", model, x, y, EPS_DIGITS, ALPHA_DIGITS,
+                     args.repeats)
     if "rgb" in only or "eval" in only:
         model, x, y = rgb_setup(args.batch)
         print(f"\nCNN 3x32x32: clean accuracy {accuracy(model, x, y):.4f}")
