@@ -66,8 +66,9 @@ class AttackResult:
     :param x_adv: adversarial inputs, same shape, dtype and memory format as the inputs.
     :param gradient_evaluations: forward-backward passes spent on each sample.
     :param fooled: whether the attack saw the sample misclassified (targeted: classified as
-        the target) at its returned iterate; ``None`` where the attack did not check (the
-        last iterate of a generate run with one restart).
+        the target) at its returned iterate. With one restart the last iterate is not
+        re-scored (the caller predicts on it anyway), so a sample that falls only there reads
+        ``False``; ``None`` for a generate run with one restart, which checks nothing.
     """
 
     x_adv: torch.Tensor
