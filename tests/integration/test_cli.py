@@ -37,7 +37,7 @@ def test_plugins_lists_every_first_party_plugin():
     out = CliRunner().invoke(main, ["plugins"], env={"COLUMNS": "200"})
     assert out.exit_code == 0
     for dist in ("robustkit-datasets", "robustkit-vision-models", "robustkit-noise",
-                 "robustkit-classification-metrics"):
+                 "robustkit-classification-metrics", "robustkit-attacks"):
         assert dist in out.output
 
 

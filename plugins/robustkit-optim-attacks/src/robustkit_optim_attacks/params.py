@@ -4,7 +4,7 @@ Defaults are tuned for small images in [0, 1] (scikit-learn digits); every field
 controls so that ``robustkit describe cw-l2`` is enough to use an attack.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -54,7 +54,8 @@ class ZooParams(_BlackBox):
     step: float = Field(1e-3, gt=0, le=1, description="h of the symmetric finite difference")
     attack_size: int | None = Field(None, ge=1, le=4096, description=(
         "side of the square attack space (bilinearly resized to the image); None: full size"))
-    hierarchy: tuple[int, ...] = Field((), max_length=8, description=(
+    hierarchy: tuple[Annotated[int, Field(ge=1, le=4096)], ...] = Field(
+        (), max_length=8, description=(
         "hierarchical attack: larger attack-space sides to move to, one after another"))
     hierarchy_every: int = Field(2000, ge=1, le=10_000_000, description=(
         "queries per sample after which the attack space grows to the next hierarchy size"))
