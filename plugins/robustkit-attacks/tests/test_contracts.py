@@ -1,0 +1,9 @@
+"""Every gradient attack keeps robustkit's contracts (robustkit.testing)."""
+
+from robustkit.testing import contract_tests
+
+test_fgsm = contract_tests("perturbation", "fgsm")
+test_bim = contract_tests("perturbation", "bim")
+test_pgd = contract_tests("perturbation", "pgd", stochastic=True)
+test_pgd_l2 = contract_tests("perturbation", "pgd-l2", stochastic=True)
+test_mim = contract_tests("perturbation", "mim")
