@@ -46,6 +46,9 @@ class ContractSuite:
         classification nor regression on images, or that need a particular input shape.
     :param device: torch device the device contract runs on (default ``cpu``, plus ``cuda``
         when it is available).
+    :param strongest: the strength value the bounds contract also tries (default: the
+        strength param's upper bound). Give a smaller one when the bound is a budget that
+        would take long to spend (e.g. ``max_queries``).
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class ContractSuite:
         stochastic: bool = False,
         data: DataFactory | None = None,
         device: str | None = None,
+        strongest: float | None = None,
     ) -> None:
         self.kind = kind if isinstance(kind, Kind) else Kind.parse(kind)
         self.name = name
@@ -66,6 +70,7 @@ class ContractSuite:
         self.stochastic = stochastic
         self.data = data
         self.device = device or "cpu"
+        self.strongest = strongest
         self._registry: Registry | None = None
 
     def __repr__(self) -> str:

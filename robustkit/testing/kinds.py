@@ -81,7 +81,7 @@ def _strongest(suite: ContractSuite) -> Any:
     if not spec.strength:
         return None
     prop = spec.params.model_json_schema()["properties"].get(spec.strength, {})
-    top = prop.get("maximum")
+    top = prop.get("maximum") if suite.strongest is None else suite.strongest
     if top is None or not math.isfinite(top) or getattr(base, spec.strength) == top:
         return None
     return spec.validate_params({**base.model_dump(), spec.strength: top})

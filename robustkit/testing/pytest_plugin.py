@@ -36,7 +36,7 @@ def contract_tests(kind: str, name: str, **options: Any) -> Callable[..., None]:
         test_contracts = contract_tests("perturbation", "my-noise", stochastic=True)
 
     ``options`` are those of :class:`robustkit.testing.ContractSuite`: ``plugin``, ``params``,
-    ``stochastic``, ``data``, ``device``.
+    ``stochastic``, ``data``, ``device``, ``strongest``.
     """
     from robustkit.testing.contracts import ContractSuite
 
