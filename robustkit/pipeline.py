@@ -230,7 +230,8 @@ class _Runner:
         trainer = Trainer(self.cfg.training, data.info.task, seed=self.cfg.seed,
                           device=self.cfg.device)
         training = defense_forms(self.plan)[DefenseForm.TRAINING]
-        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device)
+        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device,
+                             registry=self.host.registry)
         if not training:
             model = trainer.fit(model, data.x_train, data.y_train)
         for d in training:  # each training defense receives the previous one's model
@@ -249,7 +250,8 @@ class _Runner:
     def _defend(self, model: Any, data: DataBundle) -> Any:
         from robustkit.wrappers import InputTransformModel
 
-        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device)
+        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device,
+                             registry=self.host.registry)
         for d in self.plan.defenses:
             if d.spec.form is DefenseForm.TRAINING:
                 continue
