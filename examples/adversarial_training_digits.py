@@ -32,11 +32,17 @@ def variants(eps: float, steps: int, clean_weight: float) -> dict[str, list[dict
     }
 
 
+def model_ref(args) -> dict:
+    if args.model == "mlp":
+        return {"name": "mlp", "hidden": [args.width, args.width]}
+    return {"name": "small-cnn", "channels": args.width}
+
+
 def run(name: str, defenses: list[dict], seed: int, args, store: Path) -> dict[str, float]:
     attack = {"name": "pgd", "eps": EPS, "steps": 10}
     t = time.perf_counter()
     result = Pipeline(
-        dataset="digits", model={"name": "small-cnn", "channels": args.channels},
+        dataset="digits", model=model_ref(args),
         defenses=defenses, perturbations=[attack], metrics=["accuracy"],
         training={"epochs": args.epochs, "lr": 0.002, "batch_size": 64}, seed=seed,
         store=store, cache=False,
@@ -54,7 +60,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--channels", type=int, default=16)
+    ap.add_argument("--model", choices=["mlp", "small-cnn"], default="mlp")
+    ap.add_argument("--width", type=int, default=128, help="MLP hidden width / CNN channels")
     ap.add_argument("--train-steps", type=int, default=10, help="PGD steps inside training")
     ap.add_argument("--clean-weight", type=float, default=0.0)
     ap.add_argument("--only", nargs="*", default=None, help="run only these variants")
@@ -70,8 +77,9 @@ def main() -> None:
                 table.setdefault(name, []).append(r)
                 print(f"seed {seed}  {name:22s} clean {r['clean']:.4f}  PGD-10 {r['robust']:.4f}"
                       f"  ({r['seconds']:.0f} s)", flush=True)
-    print(f"\nmean over seeds {args.seeds} (eps = {EPS}, PGD-10, small-cnn channels="
-          f"{args.channels}, {args.epochs} epochs)")
+    print(f"\nmean over seeds {args.seeds} (eps = {EPS}, PGD-10, {model_ref(args)}, "
+          f"{args.epochs} epochs, {args.train_steps} PGD steps in training, clean_weight "
+          f"{args.clean_weight})")
     print("| variant | clean accuracy | PGD-10 robust accuracy |")
     print("|---|---|---|")
     for name, rs in table.items():

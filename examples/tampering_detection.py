@@ -35,8 +35,8 @@ def variants() -> dict[str, tuple[dict, list[dict]]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--epochs", type=int, default=25)
-    ap.add_argument("--meters", type=int, default=600)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--meters", type=int, default=400)
     args = ap.parse_args()
     table: dict[tuple[str, str], list[float]] = {}
     params: dict[str, int] = {}

@@ -14,7 +14,7 @@ COVERT = ("reversed-order", "mean-replacement", "load-shifting", "shuffled-hours
 
 
 class SmartMeterParams(Params):
-    n_meters: int = Field(600, ge=20, le=1_000_000, description="meters (one window each)")
+    n_meters: int = Field(400, ge=20, le=1_000_000, description="meters (one window each)")
     days: int = Field(14, ge=4, le=366, description="days per sample window")
     readings_per_day: int = Field(24, ge=4, le=288, description="readings per day")
     tampering: Literal["traditional", "covert", "all"] = Field("all", description=(

@@ -18,8 +18,8 @@ import numpy as np
 Tamper = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
-def scaling(x, rng):  # h1: x_t · α, α ~ U(0.2, 0.8) (one α for the whole window, see apply)
-    return x * rng.uniform(0.2, 0.8)
+def scaling(x, rng):  # h1: x_t · α, α ~ U(0.4, 0.9) (one α for the whole period, see apply)
+    return x * rng.uniform(0.4, 0.9)
 
 
 def intermittent_zeroing(x, rng):  # h2: zero during a random interval of the day
@@ -31,16 +31,16 @@ def intermittent_zeroing(x, rng):  # h2: zero during a random interval of the da
     return out
 
 
-def time_varying_scaling(x, rng):  # h3: x_t · γ_t, γ_t ~ U(0.2, 0.8)
-    return x * rng.uniform(0.2, 0.8, size=x.shape)
+def time_varying_scaling(x, rng):  # h3: x_t · γ_t, γ_t ~ U(0.3, 0.9)
+    return x * rng.uniform(0.3, 0.9, size=x.shape)
 
 
 def peak_cutoff(x, rng):  # readings capped at a share of the day's peak
-    return np.minimum(x, rng.uniform(0.3, 0.7) * x.max())
+    return np.minimum(x, rng.uniform(0.4, 0.8) * x.max())
 
 
-def mean_scaling(x, rng):  # h4: α_t · mean(x), α_t ~ U(0.2, 0.8)
-    return rng.uniform(0.2, 0.8, size=x.shape) * x.mean()
+def mean_scaling(x, rng):  # h4: α_t · mean(x), α_t ~ U(0.3, 0.9)
+    return rng.uniform(0.3, 0.9, size=x.shape) * x.mean()
 
 
 def reversed_order(x, rng):  # h6: x_{N-1-t}; total and statistics unchanged
@@ -53,7 +53,7 @@ def mean_replacement(x, rng):  # h5: every reading the day's mean; the total is 
 
 def load_shifting(x, rng):  # consumption moved by k readings (off-peak tariff gaming)
     n = len(x)
-    return np.roll(x, int(rng.integers(max(1, n // 6), max(2, n // 2) + 1)))
+    return np.roll(x, int(rng.integers(max(1, n // 12), max(2, n // 4) + 1)))
 
 
 def shuffled_hours(x, rng):  # a random order of the day's readings; every statistic unchanged
@@ -73,14 +73,23 @@ TYPES: dict[str, Tamper] = {
 }
 
 
-def apply(kind: str, window: np.ndarray, start: int, rng: np.random.Generator) -> np.ndarray:
-    """Tamper days ``start..`` of a (days x readings) window with one FDI type."""
+def apply(kind: str, window: np.ndarray, start: int, rng: np.random.Generator,
+          day_share: float = 0.85) -> np.ndarray:
+    """Tamper a (days x readings) window with one FDI type from day ``start`` on.
+
+    A rigged meter (``scaling``) scales every later day by one factor; the other types are
+    switched on for a random ``day_share`` of the later days (at least one), as a thief who
+    tampers on some days only.
+    """
     out = window.copy()
-    if kind == "scaling":  # one factor for the whole tampered period, as a rigged meter
-        alpha = rng.uniform(0.2, 0.8)
-        out[start:] = window[start:] * alpha
+    if kind == "scaling":
+        out[start:] = window[start:] * rng.uniform(0.4, 0.9)
         return out
     fn = TYPES[kind]
-    for d in range(start, window.shape[0]):
+    days = np.arange(start, window.shape[0])
+    chosen = days[rng.random(len(days)) < day_share]
+    if len(chosen) == 0:
+        chosen = days[rng.integers(0, len(days)):][:1]
+    for d in chosen:
         out[d] = fn(window[d], rng)
     return out
