@@ -37,11 +37,12 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--meters", type=int, default=400)
+    ap.add_argument("--tampering", nargs="+", default=["traditional", "covert"])
     args = ap.parse_args()
     table: dict[tuple[str, str], list[float]] = {}
     params: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for tampering in ("traditional", "covert"):
+        for tampering in args.tampering:
             for seed in args.seeds:
                 for name, (model, defenses) in variants().items():
                     result = Pipeline(

@@ -154,3 +154,24 @@ def test_nan_in_data_is_a_clear_error(toy_host, toy_config):
     cfg = toy_config.replace(dataset="nan-toy")
     with pytest.raises(DataError, match="nan-toy.*1 train inputs contain NaN"):
         cfg.run(host=host)
+
+
+def test_defenses_receive_the_registry_of_the_running_host(toy_host, toy_config):
+    # a training defense that builds components by name (the attack inside adversarial
+    # training) must look them up where the pipeline resolved its config
+    seen = []
+
+    class Recorder:
+        def train(self, model, data, trainer, ctx):
+            seen.append(ctx.registry)
+            return trainer.fit(model, data.x_train, data.y_train)
+
+    class Plugin:
+        @hookimpl
+        def robustkit_register_defenses(self, register):
+            register("record-registry", lambda p: Recorder(), form="training",
+                     tasks=["classification"])
+
+    toy_host.add_plugin(Plugin(), "recorder")
+    toy_config.replace(defenses=["record-registry"], cache=False).run(host=toy_host)
+    assert seen == [toy_host.registry]

@@ -39,8 +39,8 @@ def honest_window(rng: np.random.Generator, days: int, readings: int) -> np.ndar
         doy = day0 + d
         season = 1.0 + 0.3 * np.cos(2 * np.pi * (doy - 15) / 365) + 0.1 * np.cos(
             4 * np.pi * (doy - 15) / 365)
-        level = rng.lognormal(0.0, 0.15)
-        out[d] = scale * season * level * profile * rng.lognormal(0.0, 0.3, readings)
+        level = rng.lognormal(0.0, 0.12)
+        out[d] = scale * season * level * profile * rng.lognormal(0.0, 0.25, readings)
     if rng.random() < 0.15:  # a holiday: a few days of standby load, honest but low
         length = int(rng.integers(2, 6))
         start = int(rng.integers(0, max(1, days - length)))
