@@ -35,7 +35,7 @@ def variants() -> dict[str, tuple[dict, list[dict]]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--meters", type=int, default=400)
     ap.add_argument("--tampering", nargs="+", default=["traditional", "covert"])
     args = ap.parse_args()
