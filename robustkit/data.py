@@ -135,11 +135,18 @@ class PerturbContext:
 
 @dataclass
 class DefenseContext:
-    """What a defense receives: DataInfo, seed and device."""
+    """What a defense receives: DataInfo, seed, device and the registry of the running host.
+
+    :param registry: the :class:`robustkit.registry.Registry` the pipeline resolved its config
+        against, so a defense that builds other components by name (the attack inside
+        adversarial training, a teacher model) finds the same plugins, also under a custom
+        ``PluginHost``. ``None`` outside a pipeline: use ``robustkit.get_registry()`` then.
+    """
 
     info: DataInfo
     seed: int
     device: str = "cpu"
+    registry: Any = None
 
 
 @dataclass

@@ -224,7 +224,8 @@ class _Runner:
         key = self._fingerprint(data)
         cache = ModelCache(self.store.path.parent / "cache") if self.cfg.cache else None
         training = defense_forms(self.plan)[DefenseForm.TRAINING]
-        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device)
+        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device,
+                             registry=self.host.registry)
         if cache is not None:
             shell = model
             for d in training:  # the deployed structure, if a defense changes it
@@ -256,7 +257,8 @@ class _Runner:
     def _defend(self, model: Any, data: DataBundle) -> Any:
         from robustkit.wrappers import InputTransformModel
 
-        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device)
+        ctx = DefenseContext(info=data.info, seed=self.cfg.seed, device=self.cfg.device,
+                             registry=self.host.registry)
         for d in self.plan.defenses:
             if d.spec.form is DefenseForm.TRAINING:
                 continue

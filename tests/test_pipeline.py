@@ -186,3 +186,24 @@ def test_cache_never_drops_a_wrapper_a_training_defense_added(toy_host, toy_conf
     second = cfg.run(host=toy_host)
     assert first.value("acc") < 0.2  # the negated model is wrong on purpose
     assert second.value("acc") == first.value("acc")  # the wrapper survived the second run
+
+
+def test_defenses_receive_the_registry_of_the_running_host(toy_host, toy_config):
+    # a training defense that builds components by name (the attack inside adversarial
+    # training) must look them up where the pipeline resolved its config
+    seen = []
+
+    class Recorder:
+        def train(self, model, data, trainer, ctx):
+            seen.append(ctx.registry)
+            return trainer.fit(model, data.x_train, data.y_train)
+
+    class Plugin:
+        @hookimpl
+        def robustkit_register_defenses(self, register):
+            register("record-registry", lambda p: Recorder(), form="training",
+                     tasks=["classification"])
+
+    toy_host.add_plugin(Plugin(), "recorder")
+    toy_config.replace(defenses=["record-registry"], cache=False).run(host=toy_host)
+    assert seen == [toy_host.registry]

@@ -1,0 +1,1 @@
+"""Distillation defenses for robustkit."""

@@ -1,0 +1,1 @@
+"""Smart-meter consumption data and tampering detection for robustkit."""
