@@ -288,6 +288,10 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 @click.option("--all-installed", is_flag=True,
               help="every compatible installed model, defense and perturbation for --dataset")
 @click.option("--dataset", default=None, help="the data set for --all-installed")
+@click.option("--models", default=None,
+              help="with --all-installed: only these models (comma-separated)")
+@click.option("--with-train-perturbations", is_flag=True,
+              help="with --all-installed: also each training-time perturbation (label noise)")
 @click.option("--executor", default=None, help="in-process, process-pool, ray, ...")
 @click.option("--workers", type=int, default=None, help="workers for the executor")
 @click.option("--seeds", default=None, help="comma-separated seeds (overrides the config)")
@@ -295,7 +299,8 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 @click.option("--eval-samples", type=int, default=None, help="evaluate on N test samples")
 @click.option("--metric", default="accuracy", show_default=True, help="metric of the matrix")
 @store_option
-def sweep(config: Path | None, all_installed: bool, dataset: str | None, executor: str | None,
+def sweep(config: Path | None, all_installed: bool, dataset: str | None, models: str | None,
+          with_train_perturbations: bool, executor: str | None,
           workers: int | None, seeds: str | None, epochs: int | None, eval_samples: int | None,
           metric: str, store: Path | None) -> None:
     """Run a sweep (CONFIG with lists), or every compatible installed combination.
@@ -310,7 +315,9 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, executo
     if all_installed:
         if not dataset:
             raise click.UsageError("--all-installed needs --dataset (e.g. --dataset digits)")
-        spec = everything(ComponentRef(name=dataset))
+        spec = everything(ComponentRef(name=dataset),
+                          models=[m.strip() for m in models.split(",")] if models else None,
+                          train_perturbations=with_train_perturbations)
     else:
         spec = load_sweep(config)
     changes: dict[str, Any] = {}

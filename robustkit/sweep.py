@@ -237,28 +237,40 @@ def run_sweep(
     return SweepOutcome(expansion.sweep_id, ran, len(done), failed, expansion.skipped, path)
 
 
-def all_installed(dataset: ComponentRef, host: PluginHost | None = None, **overrides: Any
-                  ) -> Sweep:
+def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
+                  models: list[str] | None = None, train_perturbations: bool = False,
+                  **overrides: Any) -> Sweep:
     """Every installed model, defense and perturbation that fits ``dataset``, at defaults.
 
-    Defenses are tried one at a time (plus undefended); training-time perturbations likewise
-    (plus none). Test-time perturbations with a strength run at their default strength.
+    Defenses are tried one at a time (plus undefended). Training-time perturbations (label
+    noise) multiply the trainings, so they join only with ``train_perturbations=True``, each
+    alone (plus none). Test-time perturbations run at their default strength. ``models``
+    restricts the models to those named.
     """
     host = host or get_host()
     reg = host.registry
     spec = reg.get(Kind.DATASET, dataset.name)
     task: Task = spec.tasks[0]
     modality = spec.modalities[0]
-    models = [ComponentRef(name=s.name) for s in reg.specs(Kind.MODEL)
-              if task in s.tasks and modality in s.modalities]
+    fitting = [s.name for s in reg.specs(Kind.MODEL)
+               if task in s.tasks and modality in s.modalities]
+    if models:
+        unfit = sorted(set(models) - set(fitting))
+        if unfit:
+            raise ConfigError(f"model(s) {unfit} do not fit dataset '{dataset.name}'; "
+                              f"installed models that do: {', '.join(fitting)}")
+        fitting = [m for m in fitting if m in models]
+    models = [ComponentRef(name=n) for n in fitting]
     if not models:
         raise ConfigError(f"no installed model serves dataset '{dataset.name}' "
                           f"({task.value}, {modality.value} inputs)")
     defenses = [[]] + [[ComponentRef(name=s.name)] for s in reg.specs(Kind.DEFENSE)
                        if task in s.tasks]
-    train_perts = [[]] + [[ComponentRef(name=s.name)] for s in reg.specs(Kind.PERTURBATION)
-                          if task in s.tasks and Target.TEST_INPUTS not in s.targets
-                          and s.needs is Needs.NOTHING]
+    train_perts: list[list[ComponentRef]] = [[]]
+    if train_perturbations:
+        train_perts += [[ComponentRef(name=s.name)] for s in reg.specs(Kind.PERTURBATION)
+                        if task in s.tasks and Target.TEST_INPUTS not in s.targets
+                        and s.needs is Needs.NOTHING]
     perts = [ComponentRef(name=s.name) for s in reg.specs(Kind.PERTURBATION)
              if task in s.tasks and Target.TEST_INPUTS in s.targets]
     values = dict(name=f"all-installed-{dataset.name}", datasets=[dataset], models=models,
