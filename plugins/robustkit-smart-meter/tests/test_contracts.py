@@ -1,0 +1,5 @@
+"""The smart-meter data set and model keep robustkit's contracts."""
+
+from robustkit.testing import contract_tests
+
+test_smart_meter = contract_tests("dataset", "smart-meter", stochastic=True)
