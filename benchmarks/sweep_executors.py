@@ -22,12 +22,14 @@ from robustkit.sweep import Sweep, expand, run_sweep
 SWEEP = dict(
     name="bench", datasets=["digits"], models=["mlp", "small-cnn"],
     perturbations=[{"name": "gaussian-noise", "severity": [1, 3, 5]}, "salt-and-pepper"],
-    seeds=[0, 1], training={"epochs": 15},
+    seeds=[0, 1], training={"epochs": 60},
 )
 
 
 def timed(sweep: Sweep, executor: ComponentRef, root: Path) -> tuple[float, list]:
-    store = root / f"{executor.name}-{time.time_ns()}.db"
+    # a folder of its own: the model cache sits beside the store, and a shared cache would
+    # hand the second executor the first one's trained models
+    store = root / f"{executor.name}-{time.time_ns()}" / "results.db"
     start = time.perf_counter()
     outcome = run_sweep(sweep, store=store, executor=executor)
     seconds = time.perf_counter() - start

@@ -107,6 +107,9 @@ class Pipeline(BaseModel):
     )
     store: Path | None = Field(None, description=f"results database (default {DEFAULT_STORE})")
     cache: bool = Field(True, description="reuse trained models with the same fingerprint")
+    threads: int | None = Field(None, ge=1, le=1024, description=(
+        "torch threads for the run (default: torch's choice). Float results depend on it, so "
+        "sweeps fix it to get the same numbers on every executor"))
 
     def run(self, **kwargs: Any) -> PipelineResult:
         """Validate against the installed plugins, run, store and return the result."""

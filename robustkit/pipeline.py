@@ -68,9 +68,17 @@ def run_pipeline(
     plan = resolve(config, host.registry)  # fails before anything is loaded or stored
     own_store = not isinstance(store, Store)
     db = store if isinstance(store, Store) else Store(store or config.store or DEFAULT_STORE)
+    previous_threads = None
+    if config.threads is not None:
+        import torch
+
+        previous_threads = torch.get_num_threads()
+        torch.set_num_threads(config.threads)
     try:
         return _Runner(plan, host, db, progress or (lambda e, i: None)).run()
     finally:
+        if previous_threads is not None:
+            torch.set_num_threads(previous_threads)
         if own_store:
             db.close()
 
@@ -204,6 +212,7 @@ class _Runner:
                 for r in [plan.dataset, plan.model, *plan.train_perturbations, *plan.defenses]
             },
             "torch": torch.__version__,
+            "threads": self.cfg.threads,
             "data_shape": list(data.x_train.shape),
         }
         return fingerprint(parts)

@@ -62,6 +62,9 @@ class Sweep(BaseModel):
     eval_batch_size: int = Field(512, ge=1)
     eval_samples: int | None = Field(None, ge=1)
     integrity: bool = True
+    threads: int | None = Field(1, ge=1, le=1024, description=(
+        "torch threads per cell; fixed so that every executor stores the same numbers "
+        "(None: torch's default, faster in-process but not comparable across executors)"))
     executor: ComponentRef = Field(default_factory=lambda: ComponentRef(name="in-process"))
     store: Path | None = None
 
@@ -95,7 +98,7 @@ def _pipeline_dict(sweep: Sweep, dataset, model, tps, defenses, seed, perts) -> 
         name=sweep.name, dataset=dataset, model=model, train_perturbations=tps,
         defenses=defenses, perturbations=perts, metrics=sweep.metrics, training=sweep.training,
         seed=seed, device=sweep.device, eval_batch_size=sweep.eval_batch_size,
-        eval_samples=sweep.eval_samples, integrity=sweep.integrity,
+        eval_samples=sweep.eval_samples, integrity=sweep.integrity, threads=sweep.threads,
     ).to_dict()
 
 
