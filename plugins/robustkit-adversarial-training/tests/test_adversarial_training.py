@@ -4,9 +4,9 @@ clearly before training."""
 
 from __future__ import annotations
 
-import local_attacks
 import pytest
 import torch
+from robustkit_adversarial_training import testing_attacks as local_attacks
 from robustkit_adversarial_training.params import FastATParams, PGDATParams
 from robustkit_adversarial_training.training import (
     FastAdversarialTraining,

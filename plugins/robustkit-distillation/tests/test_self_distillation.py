@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import local_attacks
 import pytest
 import toy
+from robustkit_adversarial_training import testing_attacks as local_attacks
 from robustkit_distillation.params import SelfDistillationATParams
 from robustkit_distillation.self_distill import SelfDistillationAT
 

@@ -1,4 +1,5 @@
-"""Test-local perturbations, so these tests need no attack plugin: an L-inf FGSM on the
+"""Small perturbations for tests, so tests of training defenses (here and in
+robustkit-distillation) need no attack plugin: an L-inf FGSM on the
 cross-entropy (needs gradients) and a noise perturbation (needs nothing)."""
 
 from __future__ import annotations
