@@ -71,6 +71,11 @@ def robustkit_register_models(register: Register) -> None:
     The factory's object must have ``build(info: DataInfo) -> torch.nn.Module``, whose output
     width is ``info.output_size``. The kernel seeds torch before calling ``build``.
 
+    A module whose task needs a loss other than the default (cross-entropy for
+    classification-like tasks, MSE otherwise) defines
+    ``training_loss(outputs, targets) -> scalar tensor``: detection heads, CTC models and
+    image-to-image networks do. The trainer uses it whenever no training defense supplies a loss.
+
     :param register: the :class:`Register` callable.
     """
 

@@ -45,6 +45,13 @@ def default_loss(task: Task) -> Callable[[torch.Tensor, torch.Tensor], torch.Ten
     return F.mse_loss
 
 
+def model_loss(model: nn.Module, task: Task) -> Callable[[torch.Tensor, torch.Tensor],
+                                                          torch.Tensor]:
+    """The model's own ``training_loss`` when it has one, else the task's default loss."""
+    own = getattr(model, "training_loss", None)
+    return own if callable(own) else default_loss(task)
+
+
 class Trainer:
     """Trains a model with the configured optimiser, epochs and batch size, deterministically
     for a given seed."""
@@ -80,7 +87,8 @@ class Trainer:
     ) -> nn.Module:
         """Train ``model`` on ``(x, y)`` and return it in eval mode.
 
-        :param loss: ``loss(step) -> scalar tensor``; by default cross-entropy for
+        :param loss: ``loss(step) -> scalar tensor``; by default the model's own
+            ``training_loss(outputs, targets)`` if it defines one, else cross-entropy for
             classification-like tasks and MSE otherwise, on ``model(step.x)``.
         :param epochs: overrides the config's epochs (e.g. for a teacher).
         :param salt: names this fit's random stream, so two fits in one run shuffle differently.
@@ -88,7 +96,7 @@ class Trainer:
         import torch
 
         epochs = self.config.epochs if epochs is None else epochs
-        criterion = default_loss(self.task)
+        criterion = model_loss(model, self.task)
         model.to(self.device).train()
         optimizer = self.make_optimizer(model)
         gen = make_generator(self.seed, salt)
