@@ -58,3 +58,16 @@ def test_loader_feeds_a_pipeline(tmp_path):
                       perturbations=[{"name": "jpeg", "severity": 5}],
                       store=tmp_path / "r.db", cache=False).run()
     assert result.value("accuracy") > 0.85
+
+
+def test_gmm_reconstruction_restores_accuracy_under_illumination(tmp_path):
+    pytest.importorskip("robustkit_gmm")
+    # the same trained CNN (cached) with and without the reconstruction in front
+    common = dict(dataset="digits", model="small-cnn", store=tmp_path / "r.db",
+                  training={"epochs": 10, "lr": 0.002},
+                  perturbations=[{"name": "illumination-gradient", "severity": 5}])
+    label = "illumination-gradient[severity=5]"
+    plain = Pipeline(**common).run()
+    defended = Pipeline(**common, defenses=["gmm-reconstruction"]).run()
+    assert defended.value("accuracy", label) > plain.value("accuracy", label) + 0.15
+    assert defended.value("accuracy") > plain.value("accuracy") - 0.03

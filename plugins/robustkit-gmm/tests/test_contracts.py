@@ -7,3 +7,4 @@ test_gmm_linear = contract_tests("model", "gmm-linear")
 # gmm-regression fits only the linear `gmm-linear` model (EM on a linear model), so the
 # generic defense contract, which trains a small MLP, does not apply; test_gmm.py covers it.
 test_gmm_regularizer = contract_tests("defense", "gmm-regularizer")
+test_gmm_reconstruction = contract_tests("defense", "gmm-reconstruction")

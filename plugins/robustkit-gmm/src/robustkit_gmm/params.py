@@ -1,5 +1,7 @@
 """Parameter models (torch-free, imported at registration)."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from robustkit import Params
@@ -38,3 +40,18 @@ class RegularizerParams(Params):
         "regression only: replace the squared error by the negative log-likelihood of a "
         "Gaussian mixture fitted to the residuals by EM"))
     refit_every: int = Field(1, ge=1, le=1000, description="epochs between EM refits")
+
+
+class ReconstructionParams(Params):
+    components: int = Field(30, ge=1, le=100_000, description=(
+        "leading principal components of the clean training inputs that span the content"))
+    lighting: Literal["none", "additive", "full"] = Field("full", description=(
+        "nuisance model: none, additive light planes, or additive planes plus a smooth "
+        "multiplicative gain (shade); planes are per channel for images"))
+    noise: Literal["mixture", "gaussian"] = Field("mixture", description=(
+        "residual model: a zero-mean Gaussian mixture refitted by EM per input, or one "
+        "Gaussian (plain least squares)"))
+    mixture_components: int = Field(2, ge=1, le=10, description="Gaussians in the mixture")
+    iterations: int = Field(8, ge=1, le=100, description=(
+        "alternations of content, lighting and noise-model fits"))
+    em_iterations: int = Field(10, ge=1, le=1000, description="EM steps per alternation")

@@ -1,7 +1,12 @@
 """Registers the data set, model and defenses of the Gaussian-mixture family (lazy)."""
 
 from robustkit import NoParams, hookimpl
-from robustkit_gmm.params import MixtureParams, RegularizerParams, SparseRegressionParams
+from robustkit_gmm.params import (
+    MixtureParams,
+    ReconstructionParams,
+    RegularizerParams,
+    SparseRegressionParams,
+)
 
 _M = "robustkit_gmm"
 
@@ -28,3 +33,8 @@ def robustkit_register_defenses(register):
     register("gmm-regularizer", f"{_M}.regularizer:MixtureRegularizer",
              params=RegularizerParams, tasks=["classification", "regression"], form="training",
              summary="mixture prior + adaptive L1 on weights; mixture residual loss (Guo 2023)")
+    register("gmm-reconstruction", f"{_M}.reconstruction:RobustReconstruction",
+             params=ReconstructionParams, tasks=["classification", "regression"],
+             form="input-transform", differentiable=True,
+             summary="inputs regressed on clean principal components + lighting planes, "
+                     "mixture-modelled residuals; the clean part goes on (Guo 2023)")
