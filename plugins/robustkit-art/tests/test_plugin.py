@@ -22,6 +22,7 @@ def test_missing_art_names_the_install_command(monkeypatch):
     import importlib.util
 
     import robustkit_art.plugin as plugin
+
     from robustkit.plugins import PluginHost
 
     real = importlib.util.find_spec
