@@ -97,3 +97,26 @@ def test_catalogued_attacks_pass_validation_at_defaults_except_known(modality):
                 refused.add(spec.name)
     expected = NEEDS_A_VALUE | (IMAGE_ONLY if modality == "vector" else set())
     assert refused == expected
+
+
+def test_regression_models_are_wrapped_in_a_pytorch_regressor():
+    from robustkit import DataInfo
+    from robustkit.components import Modality, Task
+    from robustkit.data import PerturbContext, make_generator
+
+    torch.manual_seed(0)
+    x = torch.rand(64, 4)
+    model = torch.nn.Linear(4, 1).eval()
+    with torch.no_grad():
+        y = model(x).squeeze(1) + 0.01 * torch.randn(64)
+    info = DataInfo(task=Task.REGRESSION, modality=Modality.VECTOR, input_shape=(4,),
+                    output_dim=1)
+    ctx = PerturbContext(info=info, seed=0, generator=make_generator(0, "r"), model=model)
+    x_adv = _attack("art-fgsm", eps=0.1).perturb(x, y, ctx)
+
+    def mse(inputs):
+        with torch.no_grad():
+            return float(((model(inputs).squeeze(1) - y) ** 2).mean())
+
+    assert mse(x_adv) > 10 * mse(x)  # the attack pushes predictions away from the targets
+    assert float((x_adv - x).abs().max()) <= 0.1 + 1e-6
