@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, create_model
+from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
 from robustkit import Params
 
@@ -73,13 +73,20 @@ def _field(p: dict[str, Any], cls: str) -> tuple[Any, Any]:
     return _TYPES[p["type"]], Field(default, description=desc, **_bounds(p))
 
 
+class LazyParams(Params):
+    """Builds its validator on first use, not at registration: dozens of models are
+    registered, and ``robustkit plugins`` must stay fast."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 @cache
 def params_model(name: str) -> type[Params]:
     """The Params model of catalog entry ``name`` (e.g. ``art-pgd``)."""
     entry = entries()[name]
     fields = {p["name"]: _field(p, entry["class"]) for p in entry["params"]}
     model_name = "ART" + entry["class"] + "Params"
-    model = create_model(model_name, __base__=Params, **fields)
+    model = create_model(model_name, __base__=LazyParams, **fields)
     model.__doc__ = f"Params of ART's {entry['class']}: {entry['summary']}"
     return model
 

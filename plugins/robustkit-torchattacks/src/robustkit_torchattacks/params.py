@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from pydantic import Field, create_model
+from pydantic import ConfigDict, Field, create_model
 
 from robustkit import Params
 
@@ -49,6 +49,13 @@ def _field(p: dict[str, Any], cls: str) -> tuple[Any, Any]:
     return _TYPES[p["type"]], Field(default, description=desc, **bounds)
 
 
+class LazyParams(Params):
+    """Builds its validator on first use, not at registration: dozens of models are
+    registered, and ``robustkit plugins`` must stay fast."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 @cache
 def params_model(name: str) -> type[Params]:
     """The Params model of catalog entry ``name`` (e.g. ``ta-pgd``)."""
@@ -57,7 +64,7 @@ def params_model(name: str) -> type[Params]:
     fields["targeted"] = (bool, Field(False, description=(
         "targeted attack towards (label + 1) mod classes (torchattacks' "
         "set_mode_targeted_by_label); off: untargeted")))
-    model = create_model("TA" + entry["class"] + "Params", __base__=Params, **fields)
+    model = create_model("TA" + entry["class"] + "Params", __base__=LazyParams, **fields)
     model.__doc__ = f"Params of torchattacks' {entry['class']}: {entry['summary']}"
     return model
 
