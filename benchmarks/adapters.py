@@ -2,7 +2,7 @@
 the same cached model, and what the MLflow exporter adds to a run.
 
     pip install --no-deps -r benchmarks/requirements-peers.txt   # torchattacks, never torchvision
-    pip install -e plugins/robustkit-art -e plugins/robustkit-torchattacks -e plugins/robustkit-mlflow
+    pip install -r requirements-dev.txt       # robustkit-art, -torchattacks and -mlflow included
     OMP_NUM_THREADS=1 python benchmarks/adapters.py --repeats 5
 
 Attack timings are the pipeline's own ``evaluate:<label>`` stage times (perturb + predict, all
