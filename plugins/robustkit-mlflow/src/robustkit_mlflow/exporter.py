@@ -80,6 +80,9 @@ class RunRecord:
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
     status: str = "FAILED"
+    # where to export, fixed when the run starts (the environment may change meanwhile)
+    where: tuple[str, str] = field(default_factory=lambda: (
+        tracking_uri(), os.environ.get(ENV_EXPERIMENT, "robustkit")))
 
 
 class Exporter:
@@ -145,13 +148,12 @@ class Exporter:
             except queue.Empty:
                 return  # idle: the thread ends; the next run starts a new one
             try:
-                where = (tracking_uri(), os.environ.get(ENV_EXPERIMENT, "robustkit"))
-                if connected[:2] != where:
-                    connected = (*where, *_connect())
+                if connected[:2] != rec.where:
+                    connected = (*rec.where, *_connect(*rec.where))
                 self.exported.append(_export(connected[2], connected[3], rec))
             except Exception as exc:
                 log.warning("robustkit-mlflow: could not export run %s to %s: %s: %s",
-                            rec.run_id, tracking_uri(), type(exc).__name__, exc)
+                            rec.run_id, rec.where[0], type(exc).__name__, exc)
                 connected = ()  # reconnect next time
             finally:
                 self.jobs.task_done()
@@ -185,14 +187,12 @@ def _report(run_id: str, result: Any) -> dict[str, str]:
         return {"report.md": rep.markdown(), "report.html": rep.html()}
 
 
-def _connect() -> tuple[Any, str]:
+def _connect(uri: str, name: str) -> tuple[Any, str]:
     from mlflow import MlflowClient
 
-    uri = tracking_uri()
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     client = MlflowClient(tracking_uri=uri)
-    name = os.environ.get(ENV_EXPERIMENT, "robustkit")
     exp = client.get_experiment_by_name(name)
     if exp is not None:
         return client, exp.experiment_id
