@@ -7,14 +7,16 @@ before data is loaded or a model trained.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from robustkit.components import DefenseForm, Kind, Needs, Target, Task
+from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
-from robustkit.errors import ConfigError, IncompatibleError, ParamsError
+from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -66,6 +68,58 @@ class Plan:
         for r in self.components():
             out[r.spec.plugin] = {"distribution": r.spec.distribution, "version": r.spec.version}
         return out
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What validation knows of a pipeline before any data is loaded; a component's own
+    ``check`` (``extra={"check": "module:function"}`` at registration) receives it.
+
+    :param differentiable: ``False`` when a defense in the pipeline blocks gradients.
+    """
+
+    task: Task
+    modality: Modality
+    dataset: str
+    model: str
+    defenses: tuple[str, ...]
+    differentiable: bool
+
+
+def _load_check(spec: ComponentSpec) -> Callable[[BaseModel, PlanFacts], str | None]:
+    target = spec.extra["check"]
+    if callable(target):
+        return target
+    module_name, _, attr = str(target).partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split(".") if attr else []:
+            obj = getattr(obj, part)
+    except Exception as exc:  # an import failure belongs to the plugin, not the config
+        raise PluginError(
+            f"{spec.label} from plugin '{spec.plugin}' could not load its check {target!r}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return obj
+
+
+def run_component_check(r: Resolved, facts: PlanFacts) -> None:
+    """Call the component's declared ``check(params, facts) -> reason | None``; a reason
+    refuses the config (IncompatibleError), as the kernel's own checks do. Components use it
+    for requirements only they can judge (e.g. what a wrapped library accepts)."""
+    if "check" not in r.spec.extra:
+        return
+    try:
+        reason = _load_check(r.spec)(r.params, facts)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"{r.spec.label} from plugin '{r.spec.plugin}': its check failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if reason:
+        raise IncompatibleError(f"{r.spec.label} cannot run in this pipeline: {reason}")
 
 
 def _resolve(registry: Registry, kind: Kind, ref: ComponentRef) -> Resolved:
@@ -165,6 +219,15 @@ def resolve(config: Pipeline, registry: Registry) -> Plan:
                 )
     for m in metrics:
         need_task(m, "metric")
+    facts = PlanFacts(task=task, modality=modality, dataset=dataset.name, model=model.name,
+                      defenses=tuple(d.name for d in defenses),
+                      differentiable=all(d.spec.differentiable for d in defenses))
+    checked: set[str] = set()
+    for r in [*train_perts, *defenses, *settings, *metrics]:
+        key = f"{r.spec.kind.value}:{r.spec.name}:{r.params.model_dump_json()}"
+        if key not in checked:  # a strength list repeats a component; check each setting once
+            checked.add(key)
+            run_component_check(r, facts)
     return Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
 
 

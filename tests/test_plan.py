@@ -64,3 +64,51 @@ def test_unknown_component_is_reported_before_anything_runs(toy_host):
         plan(toy_host, model="linaer")
     with pytest.raises(UnknownComponentError, match="'toy' is a dataset, not a model"):
         plan(toy_host, model="toy")
+
+
+def _only_vectors_small_amounts(params, facts):
+    """A component-declared check: sees the validated params and what the plan knows."""
+    if facts.modality.value != "vector":
+        return "only vector inputs"
+    if params.amount > 0.5:
+        return f"amount {params.amount} is above this component's limit 0.5"
+    return None
+
+
+def _checked_host():
+    from toy_plugin import Shift, ShiftParams
+
+    from robustkit import hookimpl
+    from robustkit.plugins import PluginHost
+
+    class Checked:
+        @hookimpl
+        def robustkit_register_perturbations(self, register):
+            register("checked-shift", Shift, params=ShiftParams, needs="nothing",
+                     strength="amount", extra={"check": _only_vectors_small_amounts})
+
+    import toy_plugin
+
+    return PluginHost(load_entry_points=False, extra=[toy_plugin, Checked()])
+
+
+def test_component_check_refuses_with_its_own_reason():
+    host = _checked_host()
+    with pytest.raises(IncompatibleError, match="'checked-shift' cannot run.*above this "
+                                                "component's limit 0.5"):
+        plan(host, perturbations=[{"name": "checked-shift", "amount": [0.1, 0.9]}])
+    ok = plan(host, perturbations=[{"name": "checked-shift", "amount": [0.1, 0.4]}])
+    assert len(ok.settings) == 2
+
+
+def test_component_check_that_cannot_load_names_the_plugin(toy_host):
+    from robustkit import PluginError
+    from robustkit.plan import PlanFacts, Resolved, run_component_check
+
+    spec = toy_host.registry.get(__import__("robustkit").components.Kind.PERTURBATION, "shift")
+    spec.extra["check"] = "no_such_module_xyz:check"
+    r = Resolved(None, spec, spec.validate_params({}))
+    facts = PlanFacts(task="classification", modality="vector", dataset="toy", model="linear",
+                      defenses=(), differentiable=True)
+    with pytest.raises(PluginError, match="could not load its check 'no_such_module_xyz:check'"):
+        run_component_check(r, facts)
