@@ -112,11 +112,12 @@ class WordErrorRate(PhoneErrorRate):
         if not lexicon:
             raise DataError("word-error-rate needs the data set's lexicon in DataInfo.extra"
                             "['lexicon'] ({word: [phones]}); this data set has none")
-        silence = ev.info.extra.get("silence")
+        silence = ev.info.extra.get("silence") or ()
+        silences = {silence} if isinstance(silence, str) else set(silence)
         loop = WordLoop(lexicon)
 
         def words(seqs: list[list[str]]) -> list[list[str]]:
-            return [loop.decode([p for p in s if p != silence]) for s in seqs]
+            return [loop.decode([p for p in s if p not in silences]) for s in seqs]
 
         refs = words(_names(ev, phone_sequences(ev.y_true)))
         return error_rate(refs, words(self.hypotheses(ev)))
