@@ -121,8 +121,9 @@ class Timit:
                             "corpus directory")
         rates: list[int] = []
         raw = {}
-        for split in ("TRAIN", "TEST"):
-            wavs = _utterances(self._split(root, split))
+        dirs = {split: self._split(root, split) for split in ("TRAIN", "TEST")}
+        for split, folder in dirs.items():
+            wavs = _utterances(folder)
             if not wavs:
                 raise DataError(f"timit: no .WAV files under {root}/{split}")
             raw[split] = [(w, *self._read(w, rates)) for w in wavs]
