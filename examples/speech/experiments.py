@@ -109,6 +109,35 @@ def summary(path: Path) -> None:
             sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
             print(f"  {k:45s} {statistics.mean(vals):6.2f} ± {sd:5.2f} %  "
                   f"[{min(vals):.2f}, {max(vals):.2f}]")
+    paired(groups)
+
+
+def paired(groups: dict[tuple, list[dict]]) -> None:
+    """Per-seed differences (second variant minus first) of each experiment and budget."""
+    by_exp: dict[tuple, list[tuple[str, list[dict]]]] = {}
+    for (exp, variant, epochs), rs in groups.items():
+        by_exp.setdefault((exp, epochs), []).append((variant, rs))
+    for (exp, epochs), variants in sorted(by_exp.items()):
+        if len(variants) != 2:
+            continue
+        order = {"weight-noise": lambda v: "weight-noise" in v,
+                 "bidirectional": lambda v: v.startswith("bidirectional")}[exp]
+        (base, a), (other, b) = sorted(variants, key=lambda kv: order(kv[0]))
+        seeds = sorted({r["seed"] for r in a} & {r["seed"] for r in b})
+        if not seeds:
+            continue
+        print(f"paired {exp} / {epochs} epochs: {other} minus {base}, seeds {seeds}")
+        ra = {r["seed"]: r for r in a}
+        rb = {r["seed"]: r for r in b}
+        for k in sorted(k for k in a[0] if "@" in k):
+            d = [100 * (rb[s][k] - ra[s][k]) for s in seeds
+                 if rb[s].get(k) is not None and ra[s].get(k) is not None]
+            if not d:
+                continue
+            sd = statistics.stdev(d) if len(d) > 1 else 0.0
+            better = sum(x < 0 for x in d)
+            print(f"  {k:45s} {statistics.mean(d):+6.2f} ± {sd:5.2f} points, lower on "
+                  f"{better}/{len(d)} seeds")
 
 
 if __name__ == "__main__":
