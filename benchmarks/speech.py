@@ -15,17 +15,17 @@ import argparse
 import time
 
 import torch
-
-from robustkit.components import Task
-from robustkit.config import TrainingConfig
-from robustkit.data import DataBundle, DefenseContext
-from robustkit.trainer import Trainer
 from robustkit_speech.corpus import SyntheticPhones
 from robustkit_speech.decoding import decode_batch
 from robustkit_speech.models import DBLSTM
 from robustkit_speech.params import DBLSTMParams, SyntheticPhonesParams, WeightNoiseParams
 from robustkit_speech.sequences import input_lengths
 from robustkit_speech.weight_noise import WeightNoise
+
+from robustkit.components import Task
+from robustkit.config import TrainingConfig
+from robustkit.data import DataBundle, DefenseContext
+from robustkit.trainer import Trainer
 
 
 def best(fn, repeats: int) -> float:
