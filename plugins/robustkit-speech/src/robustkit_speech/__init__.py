@@ -1,0 +1,1 @@
+"""robustkit-speech: sequence labelling under noise (phones from audio features)."""
