@@ -65,7 +65,8 @@ class NARX(nn.Module):
         self.target_index = target_index if target_index and len(target_index) == self.k \
             else None
         # differencing: (window - 1) differences plus the last level, per feature
-        width = window * features
+        width = (window - 1 + int(p.level_input)) * features if p.difference \
+            else window * features
         layers: list[nn.Module] = []
         for _ in range(p.layers):
             layers += [nn.Linear(width, p.hidden), nn.Tanh()]
@@ -79,7 +80,9 @@ class NARX(nn.Module):
         if not self.p.difference:
             return self.net(x.flatten(1))
         last = x[:, -1, :]
-        feats = torch.cat([(x[:, 1:] - x[:, :-1]).flatten(1), last], dim=1)
+        feats = (x[:, 1:] - x[:, :-1]).flatten(1)
+        if self.p.level_input:
+            feats = torch.cat([feats, last], dim=1)
         delta = self.net(feats)
         if self.target_index is None:
             return delta
@@ -119,31 +122,36 @@ class RNNBuilder:
         return PlainRNN(features, out, self.params.hidden)
 
 
-# Lee oscillator constants (Lee 2004, Table I, "type 1"-like sign pattern): an excitatory and
-# an inhibitory neuron coupled so that a small stimulus gives transient chaos and a large one
-# saturates like tanh.
+# Lee oscillator constants, in Lee's (2004) sign convention below. These are the values used
+# for Lee-oscillator activations in chaotic LSTM work; with k = 50 and mu = 1 the mean response
+# is odd, rises steeply for tiny stimuli, then plateaus (about 0.2-0.25 for 0.05 < s < 0.2)
+# while the oscillation is chaotic/transient, and joins tanh(s) for |s| > 0.3.
 LEE_A = (0.6, 0.6, -0.5, 0.5)  # a1..a4: E <- L, E, I, s
 LEE_B = (-0.6, -0.6, -0.5, 0.5)  # b1..b4: I <- L, E, I, s
 
 
 def lee_oscillator(s: torch.Tensor, iterations: int, k: float, mu: float) -> torch.Tensor:
-    """Mean output L of a Lee oscillator driven by stimulus ``s`` for ``iterations`` steps.
+    """Mean output of a Lee oscillator driven by stimulus ``s`` for ``iterations`` steps.
 
-    E(t+1) = tanh(mu (a1 L + a2 E + a3 I + a4 s)),  I(t+1) = tanh(mu (b1 L + b2 E + b3 I + b4 s)),
-    L(t) = (E - I) exp(-k s^2) + tanh(s). Starting from E = I = 0, the chaotic term is damped
-    by exp(-k s^2) for strong stimuli, and averaging over iterations smooths the transient.
+    E <- tanh(mu (a1 L + a2 E - a3 I + a4 s)),  I <- tanh(mu (b1 L - b2 E - b3 I + b4 s)),
+    Omega = tanh(mu s),  L = (E - I) exp(-k s^2) + Omega,  from E = I = 0.
+
+    The excitatory (E) / inhibitory (I) pair oscillates for weak stimuli; exp(-k s^2) damps
+    that term for strong ones, leaving tanh. Starting from zero keeps the response odd
+    (L(-s) = -L(s), L(0) = 0); averaging the iterations makes it a smooth, differentiable
+    activation.
     """
     a1, a2, a3, a4 = LEE_A
     b1, b2, b3, b4 = LEE_B
     e = torch.zeros_like(s)
     i = torch.zeros_like(s)
-    omega = torch.tanh(s)
+    omega = torch.tanh(mu * s)
     damp = torch.exp(-k * s * s)
     total = torch.zeros_like(s)
     for _ in range(iterations):
         ell = (e - i) * damp + omega
-        e, i = (torch.tanh(mu * (a1 * ell + a2 * e + a3 * i + a4 * s)),
-                torch.tanh(mu * (b1 * ell + b2 * e + b3 * i + b4 * s)))
+        e, i = (torch.tanh(mu * (a1 * ell + a2 * e - a3 * i + a4 * s)),
+                torch.tanh(mu * (b1 * ell - b2 * e - b3 * i + b4 * s)))
         total = total + (e - i) * damp + omega
     return total / iterations
 

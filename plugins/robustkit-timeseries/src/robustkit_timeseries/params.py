@@ -42,9 +42,9 @@ class MackeyGlassParams(_Forecast):
 
 
 class LorenzParams(_Forecast):
-    sigma: float = Field(10.0, gt=0, le=100)
-    rho: float = Field(28.0, gt=0, le=500)
-    beta: float = Field(8.0 / 3.0, gt=0, le=100)
+    sigma: float = Field(10.0, gt=0, le=100, description="Prandtl number sigma")
+    rho: float = Field(28.0, gt=0, le=500, description="Rayleigh number rho (28: chaotic)")
+    beta: float = Field(8.0 / 3.0, gt=0, le=100, description="geometric factor beta")
     sample_every: float = Field(0.02, gt=0, le=5, description="time between kept samples")
     transient: float = Field(20.0, ge=0, le=10_000, description="time discarded at the start")
     target: Literal["x", "y", "z"] = Field("x", description="component to forecast")
@@ -53,9 +53,9 @@ class LorenzParams(_Forecast):
 
 
 class RosslerParams(_Forecast):
-    a: float = Field(0.2, gt=0, le=10)
-    b: float = Field(0.2, gt=0, le=10)
-    c: float = Field(5.7, gt=0, le=100)
+    a: float = Field(0.2, gt=0, le=10, description="Rossler a (y feedback)")
+    b: float = Field(0.2, gt=0, le=10, description="Rossler b (z offset)")
+    c: float = Field(5.7, gt=0, le=100, description="Rossler c (5.7: chaotic)")
     sample_every: float = Field(0.1, gt=0, le=5, description="time between kept samples")
     transient: float = Field(100.0, ge=0, le=10_000, description="time discarded at the start")
     target: Literal["x", "y", "z"] = Field("x", description="component to forecast")
@@ -125,6 +125,9 @@ class NARXParams(Params):
                              "the change from the last value and invert exactly")
     denoise: bool = Field(True, description="wavelet-packet soft-threshold denoising of each "
                           "input window")
+    level_input: bool = Field(True, description="with differencing, also feed the last value "
+                              "(stationary nonlinear dynamics need it; drop it to make the "
+                              "network blind to the level, e.g. under drift)")
     wavelet: str = Field("db4", min_length=2, description="PyWavelets wavelet name")
     level: int = Field(2, ge=1, le=8, description="wavelet packet decomposition depth")
     threshold_scale: float = Field(1.0, gt=0, le=10, description="multiplier of the universal "
@@ -142,7 +145,7 @@ class ChaoticRNNParams(Params):
                             "their mean is the unit's output")
     k: float = Field(50.0, ge=0, le=10_000, description="decay of the chaotic term with the "
                      "stimulus, exp(-k s^2)")
-    mu: float = Field(5.0, gt=0, le=100, description="steepness of the oscillator's tanh")
+    mu: float = Field(1.0, gt=0, le=100, description="steepness of the oscillator's tanh")
     stimulus_gain: float = Field(1.0, gt=0, le=100, description="scale of the stimulus fed to "
                                  "the oscillators")
 
