@@ -15,7 +15,7 @@ import argparse
 import statistics
 
 import torch
-from robustkit_timeseries.experiment import fit, load, test_scores
+from robustkit_timeseries.experiment import fit, load, score_test
 
 from robustkit.components import Kind
 from robustkit.data import PerturbContext, make_generator
@@ -40,12 +40,12 @@ def main() -> None:
         for name, params in models.items():
             f = fit(data, name, params, {"epochs": args.epochs, "lr": 0.005,
                                          "batch_size": 32}, seed)
-            curves[name]["clean"].append(test_scores(f)["rmse"])
+            curves[name]["clean"].append(score_test(f)["rmse"])
             for snr in args.snrs:
                 ctx = PerturbContext(info=data.info, seed=seed,
                                      generator=make_generator(seed, "ts-noise", str(snr)))
                 x = noise.build({"snr_db": snr}).perturb(data.x_test, data.y_test, ctx)
-                curves[name][snr].append(test_scores(f, x)["rmse"])
+                curves[name][snr].append(score_test(f, x)["rmse"])
             print(seed, name, {k: round(v[-1], 5) for k, v in curves[name].items()},
                   flush=True)
     cols = ["clean", *args.snrs]

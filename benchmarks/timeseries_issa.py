@@ -14,7 +14,7 @@ import argparse
 import statistics
 
 import torch
-from robustkit_timeseries.experiment import fit, load, test_scores
+from robustkit_timeseries.experiment import fit, load, score_test
 from robustkit_timeseries.tuning import Dim, Space, issa, pipeline_objective, random_search
 
 SPACE = Space([
@@ -62,7 +62,7 @@ def main() -> None:
     data = load("lorenz", {**ds, "window": p.pop("window")}, 0)
     lr = p.pop("lr")
     f = fit(data, "bilstm", p, {"epochs": args.final_epochs, "lr": lr, "batch_size": 32}, 0)
-    s = test_scores(f)
+    s = score_test(f)
     print(f"\ntuned BiLSTM {best}: test " + " ".join(f"{k} {v:.4g}" for k, v in s.items()))
 
 

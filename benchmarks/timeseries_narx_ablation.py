@@ -15,7 +15,7 @@ import argparse
 import statistics
 
 import torch
-from robustkit_timeseries.experiment import fit, load, test_scores
+from robustkit_timeseries.experiment import fit, load, score_test
 
 VARIANTS = {
     "raw": {"difference": False, "denoise": False},
@@ -46,7 +46,7 @@ def main() -> None:
         for name, flags in VARIANTS.items():
             f = fit(data, "narx", {"hidden": args.hidden, **flags},
                     {"epochs": args.epochs, "lr": 0.005, "batch_size": 32}, seed)
-            s = test_scores(f)
+            s = score_test(f)
             rows[name].append(s)
             print(f"seed {seed} {name:21s} rmse {s['rmse']:.5f} mae {s['mae']:.5f} "
                   f"mape {s['mape']:.4f} r2 {s['r2']:.5f}", flush=True)

@@ -44,10 +44,16 @@ def read_series(path: str | Path, timestamp: str | None = None) -> tuple[list[st
         if not keep:
             raise DataError(f"series CSV {path}: no variable columns besides the timestamp")
         rows: list[list[float]] = []
+        # with one column an empty line is an empty cell: a gap, kept unless trailing
+        blank = [math.nan] if len(header) == 1 else None
+        pending = 0
         try:
             for row in reader:
                 if not row or all(not c.strip() for c in row):
+                    pending += blank is not None
                     continue
+                rows.extend([list(blank)] * pending if blank else [])
+                pending = 0
                 line = reader.line_num
                 if len(row) != len(header):
                     raise DataError(f"series CSV {path}, line {line}: {len(row)} fields, the "

@@ -41,7 +41,7 @@ def fit(data: DataBundle, model: str, params: dict[str, Any] | None = None,
     return Fitted(net, data, trainer.history)
 
 
-def test_scores(fitted: Fitted, x: torch.Tensor | None = None) -> dict[str, float]:
+def score_test(fitted: Fitted, x: torch.Tensor | None = None) -> dict[str, float]:
     """RMSE, MSE, MAE, MAPE, R^2 on the test windows (or on ``x`` in their place)."""
     data = fitted.data
     pred = predict(fitted.model, data.x_test if x is None else x)

@@ -20,8 +20,8 @@ def mackey_glass(length: int, seed: int, *, tau: float = 17.0, beta: float = 0.2
                  sample_every: float = 1.0, transient: float = 500.0) -> np.ndarray:
     """``length`` samples of dx/dt = beta x(t-tau) / (1 + x(t-tau)^n) - gamma x(t).
 
-    The initial history is 1.2 plus a seeded uniform perturbation of +-0.1, so each seed
-    gives another trajectory on the attractor. Returns shape (length,).
+    The initial history is constant, 1.2 plus a seeded uniform offset in +-0.1, so each
+    seed gives another trajectory on the attractor. Returns shape (length,).
     """
     lag = tau / dt
     stride = sample_every / dt
@@ -33,7 +33,8 @@ def mackey_glass(length: int, seed: int, *, tau: float = 17.0, beta: float = 0.2
     skip = int(round(transient / dt))
     steps = skip + length * stride
     x = np.empty(lag + steps + 1)
-    x[: lag + 1] = 1.2 + rng.uniform(-0.1, 0.1, lag + 1)
+    # a constant history (seeded level): the same initial function whatever dt is
+    x[: lag + 1] = 1.2 + rng.uniform(-0.1, 0.1)
 
     def f(xt: float, xd: float) -> float:
         return beta * xd / (1.0 + xd**n) - gamma * xt
