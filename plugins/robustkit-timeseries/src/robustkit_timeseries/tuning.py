@@ -141,7 +141,7 @@ def tent_sequence(count: int, dims: int, rng: np.random.Generator, a: float = 0.
 
 
 def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: int = 0, *,
-         population: int = 6, producers_max: float = 0.5, producers_min: float = 0.2,
+         population: int = 5, producers_max: float = 0.5, producers_min: float = 0.2,
          aware: float = 0.2, safety: float = 0.8, mutate: bool = True) -> SearchResult:
     """Improved sparrow search with ``budget`` objective evaluations in total."""
     if population < 2:
@@ -172,9 +172,12 @@ def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: in
                     new[i] = 0.5 + (x[i] - 0.5) * shrink
                 else:
                     new[i] = x[i] + rng.normal() * np.ones(d) * 0.1
+            fresh = tent_sequence(pop, d, rng)
             for i in range(n_prod, pop):  # scroungers
                 if i >= pop // 2 + 1 and i > n_prod:  # starving: fly elsewhere
-                    new[i] = rng.normal() * np.exp((worst - x[i]) / (i + 1) ** 2)
+                    # SSA's Q exp((x_w - x_i) / i^2) assumes a box centred on the origin; in
+                    # [0, 1] it lands on the faces, so the starving fly to a fresh chaotic point
+                    new[i] = fresh[i]
                 else:
                     a = rng.choice([-1.0, 1.0], size=d)
                     new[i] = new[0] + np.abs(x[i] - new[0]) * a / d
@@ -183,8 +186,12 @@ def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: in
                 if fit[i] > fit[0]:
                     new[i] = best + rng.normal() * np.abs(new[i] - best)
                 else:
+                    # SSA divides by f_i - f_w, which makes the step depend on the objective's
+                    # units (validation MSEs differ by 1e-4); use the gap relative to the
+                    # population's range instead, so the step stays within |x - x_w|
                     k = rng.uniform(-1, 1)
-                    new[i] = new[i] + k * np.abs(new[i] - worst) / (fit[i] - fit[-1] + 1e-12)
+                    gap = (fit[-1] - fit[i]) / (fit[-1] - fit[0] + 1e-12)
+                    new[i] = new[i] + k * np.abs(new[i] - worst) / (1.0 + gap)
             new = np.clip(new, 0.0, 1.0)
             for i in range(pop):
                 value = run(new[i])
