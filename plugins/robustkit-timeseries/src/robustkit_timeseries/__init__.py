@@ -1,0 +1,1 @@
+"""Noisy chaotic time series for robustkit: data, perturbations, forecasting models, tuning."""
