@@ -1,0 +1,76 @@
+"""The underwater image-formation model (Jaffe 1990, McGlamery 1980; revised form of Akkaynak &
+Treibitz 2018) as a batched torch function.
+
+``I_c = J_c exp(-beta_c d) + B_c (1 - exp(-beta_c d))``: the scene radiance ``J`` loses each
+colour channel at its own rate ``beta_c`` over the range ``d``, and veiling light ``B``
+scattered into the line of sight takes its place. Red dies first in open ocean, blue in turbid
+coastal water, which gives the familiar blue-green and yellow-green casts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from robustkit.errors import DataError
+from robustkit_underwater.params import METRES_PER_SEVERITY, WATER_TRANSMITTANCE
+
+WATER_NAMES = tuple(WATER_TRANSMITTANCE)
+
+
+def attenuation(water: str) -> torch.Tensor:
+    """Per-metre attenuation coefficients (R, G, B) of a Jerlov water type."""
+    return torch.tensor([-math.log(r) for r in WATER_TRANSMITTANCE[water]])
+
+
+def check_rgb(x: torch.Tensor, what: str) -> None:
+    if x.dim() != 4 or x.shape[1] != 3:
+        raise DataError(
+            f"{what} needs RGB images shaped N x 3 x H x W, got {tuple(x.shape)}; underwater "
+            "colour casts are defined per colour channel (use the 'color-digits' or "
+            "'underwater-pairs' data set, or any 3-channel image set)"
+        )
+
+
+def degrade(
+    j: torch.Tensor,
+    *,
+    severity: torch.Tensor | float,
+    water: str = "mixed",
+    turbidity: float = 1.0,
+    depth_gradient: float = 0.5,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Underwater versions of clean images ``j`` (N x 3 x H x W in [0, 1]).
+
+    Random per image (drawn from ``generator``): the water type when ``water='mixed'``, the
+    range (±20 % around ``severity x 1.5 m``), how far the range grows from the top row to the
+    bottom row (a sloping seabed; up to ``depth_gradient``), and the brightness of the veiling
+    light (0.6-1.0). The veiling light's colour is sunlight filtered by the water column
+    above the scene, taken to be twice the range deep.
+
+    :param severity: a number, or one per image (tensor of shape N).
+    """
+    check_rgb(j, "the underwater degradation")
+    n, _, h, _ = j.shape
+    dev = j.device
+    sev = torch.as_tensor(severity, dtype=torch.float32).expand(n).clone()
+    if water == "mixed":
+        kinds = torch.randint(len(WATER_NAMES), (n,), generator=generator)
+        beta = torch.stack([attenuation(WATER_NAMES[int(k)]) for k in kinds])
+    else:
+        beta = attenuation(water).expand(n, 3).clone()
+    beta = beta * turbidity
+    jitter = 0.8 + 0.4 * torch.rand(n, generator=generator)
+    slope = depth_gradient * torch.rand(n, generator=generator)
+    light = 0.6 + 0.4 * torch.rand(n, generator=generator)
+    rng = sev * METRES_PER_SEVERITY * jitter  # metres to the top row
+    rows = torch.linspace(0.0, 1.0, h)
+    d = rng[:, None] * (1.0 + slope[:, None] * rows[None, :])  # N x H
+    t = torch.exp(-beta[:, :, None] * d[:, None, :])[..., None]  # N x 3 x H x 1
+    veil = torch.exp(-beta * 2.0 * rng[:, None])  # filtered sunlight, N x 3
+    veil = light[:, None] * veil / veil.amax(dim=1, keepdim=True).clamp_min(1e-8)
+    t, veil = t.to(dev, j.dtype), veil.to(dev, j.dtype)
+    out = j * t + veil[:, :, None, None] * (1.0 - t)
+    return out.clamp(0.0, 1.0)
