@@ -27,6 +27,7 @@ WATER_TRANSMITTANCE: dict[str, tuple[float, float, float]] = {
 }
 WaterType = Literal["I", "IA", "IB", "II", "III", "1C", "3C", "5C", "7C", "9C", "mixed"]
 METRES_PER_SEVERITY = 1.5  # severity 5 puts the scene 7.5 m away from the camera
+SURFACE_DEPTH = 5.0  # metres of water filtering the sunlight that becomes veiling light
 SKIMAGE_COLOUR_IMAGES = ("astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry",
                          "hubble_deep_field", "retina", "colorwheel", "stereo_motorcycle")
 SkimageImage = Literal["astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry",

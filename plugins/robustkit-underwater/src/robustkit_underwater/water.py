@@ -14,7 +14,11 @@ import math
 import torch
 
 from robustkit.errors import DataError
-from robustkit_underwater.params import METRES_PER_SEVERITY, WATER_TRANSMITTANCE
+from robustkit_underwater.params import (
+    METRES_PER_SEVERITY,
+    SURFACE_DEPTH,
+    WATER_TRANSMITTANCE,
+)
 
 WATER_NAMES = tuple(WATER_TRANSMITTANCE)
 
@@ -48,7 +52,8 @@ def degrade(
     range (±20 % around ``severity x 1.5 m``), how far the range grows from the top row to the
     bottom row (a sloping seabed; up to ``depth_gradient``), and the brightness of the veiling
     light (0.6-1.0). The veiling light's colour is sunlight filtered by the water column
-    above the scene, taken to be twice the range deep.
+    above the scene (``SURFACE_DEPTH`` metres), scaled so its strongest channel is that
+    brightness.
 
     :param severity: a number, or one per image (tensor of shape N).
     """
@@ -69,7 +74,7 @@ def degrade(
     rows = torch.linspace(0.0, 1.0, h)
     d = rng[:, None] * (1.0 + slope[:, None] * rows[None, :])  # N x H
     t = torch.exp(-beta[:, :, None] * d[:, None, :])[..., None]  # N x 3 x H x 1
-    veil = torch.exp(-beta * 2.0 * rng[:, None])  # filtered sunlight, N x 3
+    veil = torch.exp(-beta * SURFACE_DEPTH)  # sunlight filtered on its way down, N x 3
     veil = light[:, None] * veil / veil.amax(dim=1, keepdim=True).clamp_min(1e-8)
     t, veil = t.to(dev, j.dtype), veil.to(dev, j.dtype)
     out = j * t + veil[:, :, None, None] * (1.0 - t)
