@@ -23,17 +23,20 @@ def skimage_photo(name: str) -> np.ndarray:
 
 def read_image(path: Path) -> np.ndarray:
     """A colour image file as float RGB in [0, 1]; a clear DataError for anything else."""
-    from skimage import io, util
+    from PIL import Image, UnidentifiedImageError
 
     try:
-        image = io.imread(path)
-    except Exception as exc:  # any decoder failure means the file is unusable
-        raise DataError(f"cannot read image {path}: {type(exc).__name__}: {exc}; remove or "
+        with Image.open(path) as im:
+            im.load()
+            mode = im.mode
+            rgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise DataError(f"cannot read image {path} ({type(exc).__name__}: {exc}); remove or "
                         "replace the file") from exc
-    if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise DataError(f"image {path} has shape {image.shape}; a colour (RGB or RGBA) image "
-                        "is needed")
-    return util.img_as_float32(image[..., :3])
+    if mode not in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
+        raise DataError(f"image {path} is {mode} (not colour); underwater colour casts need "
+                        "RGB images")
+    return rgb
 
 
 def folder_images(folder: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
