@@ -3,9 +3,13 @@
 Branch one corrects colour: a dense block, ECA, and a global pooling head that predicts a
 per-image, per-channel gain and offset. That is the exact inverse of the image-formation model
 for a scene at one range (``J = I / t - B (1 - t) / t``), so the branch learns the physics'
-first-order correction. Branch two restores detail: a dense block on the input and ECA keep
-full resolution. A fusion stage (conv, ECA, conv) reads both and predicts a residual added to
-the colour-corrected image.
+first-order correction. Branch two reads detail: a dense block on the input and ECA at full
+resolution, so it sees edges and the local haze level. A fusion stage (conv, ECA, conv) reads
+the colour-corrected image and the detail features and predicts per-pixel gain and offset
+maps, smoothed by a box filter, applied to the colour-corrected image. The range (and so the
+transmission and backscatter) varies slowly across an image, so smooth maps can follow it,
+and an image's own edges pass through scaled, never invented or blurred: that keeps the output
+as sharp as the input, which a free per-pixel residual trained on L1 + SSIM does not.
 
 Dense connections: Huang et al., CVPR 2017. ECA: Wang et al., "ECA-Net: Efficient Channel
 Attention for Deep Convolutional Neural Networks", CVPR 2020.
@@ -68,7 +72,8 @@ class DualBranchEnhancer(nn.Module):
         fused = 3 + self.detail_block.out_channels
         self.fuse_in = nn.Conv2d(fused, 2 * p.growth, 3, padding=1)
         self.fuse_eca = ECA(p.eca_kernel)
-        self.fuse_out = nn.Conv2d(2 * p.growth, 3, 3, padding=1)
+        self.fuse_out = nn.Conv2d(2 * p.growth, 6, 3, padding=1)
+        self.smoothing = p.map_smoothing
         nn.init.zeros_(self.fuse_out.weight)
         nn.init.zeros_(self.fuse_out.bias)
 
@@ -79,7 +84,12 @@ class DualBranchEnhancer(nn.Module):
         corrected = x * gain + gain_offset[:, 3:, None, None]
         d = self.detail_eca(self.detail_block(x))
         h = F.leaky_relu(self.fuse_in(torch.cat([corrected, d], 1)), 0.1)
-        return (corrected + self.fuse_out(self.fuse_eca(h))).clamp(0.0, 1.0)
+        maps = self.fuse_out(self.fuse_eca(h))
+        if self.smoothing > 1:
+            maps = F.avg_pool2d(maps, self.smoothing, stride=1, padding=self.smoothing // 2,
+                                count_include_pad=False)
+        out = corrected * torch.exp(maps[:, :3]) + maps[:, 3:]
+        return out.clamp(0.0, 1.0)
 
     def training_loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """L1 + w (1 - SSIM): L1 for colour fidelity, SSIM for local structure."""

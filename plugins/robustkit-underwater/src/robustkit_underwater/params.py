@@ -83,6 +83,8 @@ class EnhancerParams(Params):
     growth: int = Field(8, ge=2, le=64, description="channels each dense layer adds")
     layers: int = Field(3, ge=1, le=8, description="layers in each branch's dense block")
     eca_kernel: int = Field(3, ge=1, le=9, description="odd 1-D kernel size of ECA attention")
+    map_smoothing: int = Field(7, ge=1, le=31, description="odd box-filter side smoothing "
+                               "the per-pixel gain and offset maps (1: none)")
     ssim_weight: float = Field(1.0, ge=0.0, le=10.0, description="weight of (1 - SSIM) in the "
                                "loss L1 + w (1 - SSIM)")
 
@@ -90,6 +92,8 @@ class EnhancerParams(Params):
     def _odd(self):
         if self.eca_kernel % 2 == 0:
             raise ValueError("eca_kernel must be odd so the attention keeps channel positions")
+        if self.map_smoothing % 2 == 0:
+            raise ValueError("map_smoothing must be odd so the maps stay aligned with pixels")
         return self
 
 
