@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 import torch
+from robustkit_underwater import classical as c
+from robustkit_underwater.params import ClaheParams, DarkChannelParams
+from uw_helpers import rgb_classification, smooth_images
 
 from robustkit import DefenseContext
 from robustkit.errors import DataError
-from robustkit_underwater import classical as c
-from robustkit_underwater.params import ClaheParams, DarkChannelParams
-from helpers import rgb_classification, smooth_images
 
 
 def _img(seed=0, size=32):

@@ -5,8 +5,9 @@ they do not apply to the image-to-image models and metrics; their behaviour is t
 test_enhancer.py, test_classical.py and test_metrics.py instead.
 """
 
+from uw_helpers import rgb_classification
+
 from robustkit.testing import contract_tests
-from helpers import rgb_classification
 
 test_underwater = contract_tests("perturbation", "underwater", stochastic=True,
                                  data=rgb_classification)

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
-
-from robustkit.errors import DataError, ParamsError
 from robustkit_underwater.datasets import ColorDigits, UnderwaterPairs
 from robustkit_underwater.params import ColorDigitsParams, PairsParams
 from robustkit_underwater.plugin import robustkit_register_datasets  # noqa: F401
+
+from robustkit.errors import DataError, ParamsError
 
 
 def _small(**kw):
@@ -79,8 +79,8 @@ def test_color_digits_are_rgb_with_legible_contrast():
 
 
 def test_bad_params_are_refused():
-    from robustkit.registry import make_spec
     from robustkit.components import Kind
+    from robustkit.registry import make_spec
 
     spec = make_spec(Kind.DATASET, "underwater-pairs", "x:y", "underwater", params=PairsParams)
     with pytest.raises(ParamsError, match="severity_min"):

@@ -2,12 +2,12 @@
 underwater inputs back towards them."""
 
 import torch
-
-from robustkit import DefenseContext
 from robustkit_underwater.defense import UnderwaterEnhancerDefense, training_pairs
 from robustkit_underwater.params import EnhancerDefenseParams
 from robustkit_underwater.water import degrade
-from helpers import rgb_classification
+from uw_helpers import rgb_classification
+
+from robustkit import DefenseContext
 
 
 def test_training_pairs_leave_the_clean_share_unchanged():

@@ -2,15 +2,15 @@
 
 import pytest
 import torch
-
-from robustkit import DataInfo, Modality, Task, TrainingConfig
-from robustkit.errors import DataError
-from robustkit.trainer import Trainer
 from robustkit_underwater.enhancer import ECA, DenseBlock, DualBranchEnhancer, EnhancerBuilder
 from robustkit_underwater.params import EnhancerParams
 from robustkit_underwater.quality import psnr
 from robustkit_underwater.water import degrade
-from helpers import smooth_images
+from uw_helpers import smooth_images
+
+from robustkit import DataInfo, Modality, Task, TrainingConfig
+from robustkit.errors import DataError
+from robustkit.trainer import Trainer
 
 
 def test_dense_block_concatenates_every_layer():

@@ -4,14 +4,14 @@ import math
 
 import pytest
 import torch
-
-from robustkit import DataInfo, Evaluation, Modality, Task
-from robustkit.errors import DataError
 from robustkit_underwater import metrics as mt
 from robustkit_underwater.params import FeatureMatchParams, UiqmParams
 from robustkit_underwater.quality import psnr
 from robustkit_underwater.water import degrade
-from helpers import smooth_images
+from uw_helpers import smooth_images
+
+from robustkit import DataInfo, Evaluation, Modality, Task
+from robustkit.errors import DataError
 
 INFO = DataInfo(Task.IMAGE_TO_IMAGE, Modality.IMAGE, (3, 48, 48), output_dim=3)
 

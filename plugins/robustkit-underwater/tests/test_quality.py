@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 import torch
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-
-from helpers import smooth_images
 from robustkit_underwater.quality import psnr, ssim
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from uw_helpers import smooth_images
 
 
 @pytest.mark.parametrize("size", [48, 16, 11])

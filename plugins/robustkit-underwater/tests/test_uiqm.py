@@ -6,11 +6,10 @@ import math
 import numpy as np
 import pytest
 import torch
-from scipy.ndimage import sobel
-
-from helpers import smooth_images
 from robustkit_underwater import uiqm as m
 from robustkit_underwater.water import degrade
+from scipy.ndimage import sobel
+from uw_helpers import smooth_images
 
 
 def test_constants_are_panettas():

@@ -2,14 +2,14 @@
 
 import pytest
 import torch
+from robustkit_underwater.params import WATER_TRANSMITTANCE, WaterParams
+from robustkit_underwater.perturbation import UnderwaterDegradation
+from robustkit_underwater.water import attenuation, degrade
+from uw_helpers import smooth_images
 
 from robustkit import DataInfo, Modality, PerturbContext, Task
 from robustkit.data import make_generator
 from robustkit.errors import DataError
-from robustkit_underwater.params import WATER_TRANSMITTANCE, WaterParams
-from robustkit_underwater.perturbation import UnderwaterDegradation
-from robustkit_underwater.water import attenuation, degrade
-from helpers import smooth_images
 
 
 def test_attenuation_is_minus_log_of_the_tabulated_transmittance():

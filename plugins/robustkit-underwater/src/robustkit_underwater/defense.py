@@ -5,8 +5,7 @@ from __future__ import annotations
 import torch
 
 from robustkit import DataBundle, DefenseContext, Task, TrainingConfig
-from robustkit.data import make_generator
-from robustkit.data import derive_seed
+from robustkit.data import derive_seed, make_generator
 from robustkit.trainer import Trainer
 from robustkit_underwater.enhancer import DualBranchEnhancer
 from robustkit_underwater.params import EnhancerDefenseParams, EnhancerParams
