@@ -27,6 +27,11 @@ from robustkit_underwater.params import EnhancerParams
 from robustkit_underwater.quality import ssim
 
 
+# The darkest non-zero 8-bit level. Shadows clipped to exactly 0 carry no information, and
+# they also make UISM's block ratio log(max / min) undefined, so UIQM drops those blocks.
+OUTPUT_FLOOR = 1.0 / 255.0
+
+
 class ECA(nn.Module):
     """Channel weights from a 1-D convolution over the pooled channel descriptor."""
 
@@ -89,7 +94,7 @@ class DualBranchEnhancer(nn.Module):
             maps = F.avg_pool2d(maps, self.smoothing, stride=1, padding=self.smoothing // 2,
                                 count_include_pad=False)
         out = corrected * torch.exp(maps[:, :3]) + maps[:, 3:]
-        return out.clamp(0.0, 1.0)
+        return out.clamp(OUTPUT_FLOOR, 1.0)
 
     def training_loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """L1 + w (1 - SSIM): L1 for colour fidelity, SSIM for local structure."""
