@@ -100,7 +100,7 @@ class EnhancerParams(Params):
 class EnhancerDefenseParams(EnhancerParams):
     epochs: int = Field(30, ge=1, le=1000, description="epochs training the enhancer")
     lr: float = Field(0.003, gt=0.0, le=1.0, description="Adam learning rate")
-    batch_size: int = Field(64, ge=1, le=4096, description="pairs per step")
+    batch_size: int = Field(16, ge=1, le=4096, description="pairs per step")
     variants: int = Field(1, ge=1, le=16, description="degraded copies of each training input")
     water: WaterType = Field("mixed", description="water of the training pairs")
     severity_min: float = Field(1.0, ge=0.0, le=5.0, description="lowest training severity")
