@@ -48,8 +48,10 @@ def test_transforms_keep_shape_bounds_and_refuse_grayscale(cls, params):
     defense.fit(data, DefenseContext(info=data.info, seed=0))
     out = defense.transform(data.x_test)
     assert out.shape == data.x_test.shape and out.min() >= 0 and out.max() <= 1
-    with pytest.raises(DataError, match="RGB"):
-        defense.transform(torch.rand(2, 1, 8, 8))
+    with pytest.raises(DataError, match="N x 3 x H x W"):
+        defense.transform(torch.rand(2, 2, 8, 8))
+    grey = defense.transform(data.x_test[:, :1])  # a monochrome camera: grey in, grey out
+    assert grey.shape == data.x_test[:, :1].shape and grey.min() >= 0 and grey.max() <= 1
 
 
 def test_model_form_has_no_parameters_and_the_trainer_skips_it():

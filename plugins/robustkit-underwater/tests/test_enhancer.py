@@ -52,8 +52,11 @@ def test_training_on_pairs_beats_the_degraded_input():
     assert gain > 2.0  # dB on held-out pairs
 
 
-def test_builder_refuses_non_rgb_data():
-    info = DataInfo(Task.IMAGE_TO_IMAGE, Modality.IMAGE, (1, 8, 8), output_dim=1)
+def test_builder_takes_colour_or_grey_and_refuses_other_channel_counts():
+    grey = DataInfo(Task.IMAGE_TO_IMAGE, Modality.IMAGE, (1, 8, 8), output_dim=1)
+    net = EnhancerBuilder(EnhancerParams()).build(grey)
+    assert net(torch.rand(2, 1, 8, 8)).shape == (2, 1, 8, 8)
+    info = DataInfo(Task.IMAGE_TO_IMAGE, Modality.IMAGE, (2, 8, 8), output_dim=2)
     with pytest.raises(DataError, match="3 x H x W"):
         EnhancerBuilder(EnhancerParams()).build(info)
 

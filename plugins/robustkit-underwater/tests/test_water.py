@@ -76,6 +76,12 @@ def test_perturbation_respects_other_bounds_and_is_seeded():
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
-def test_grayscale_inputs_are_refused_with_a_fix():
-    with pytest.raises(DataError, match="RGB images.*color-digits"):
-        degrade(torch.rand(2, 1, 8, 8), severity=1.0)
+def test_grey_images_are_a_monochrome_camera_and_other_channel_counts_refused():
+    grey = smooth_images(4)[:, :1]
+    a = degrade(grey, severity=3.0, water="II", generator=torch.Generator().manual_seed(0))
+    rgb = degrade(grey.expand(-1, 3, -1, -1), severity=3.0, water="II",
+                  generator=torch.Generator().manual_seed(0))
+    luma = (rgb * torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    assert a.shape == grey.shape and torch.allclose(a, luma, atol=1e-6)
+    with pytest.raises(DataError, match="N x 3 x H x W.*color-digits"):
+        degrade(torch.rand(2, 2, 8, 8), severity=1.0)

@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from robustkit import DataInfo
-from robustkit_underwater.params import ClaheParams, DarkChannelParams
-from robustkit_underwater.water import check_rgb
+from robustkit_underwater.water import check_rgb, to_channels, to_rgb
 
 ImageFn = Callable[[np.ndarray], np.ndarray]
 
@@ -58,10 +57,11 @@ def apply_batch(fn: ImageFn, x: torch.Tensor, bounds: tuple[float, float] = (0.0
     """``fn`` on each image of a N x 3 x H x W batch, in and out of the given bounds."""
     check_rgb(x, "this enhancement baseline")
     lo, hi = bounds
-    unit = ((x.detach().cpu().float() - lo) / (hi - lo)).clamp(0, 1).permute(0, 2, 3, 1)
+    unit = to_rgb((x.detach().cpu().float() - lo) / (hi - lo)).clamp(0, 1).permute(0, 2, 3, 1)
     out = np.stack([fn(im) for im in unit.numpy()]) if len(unit) else unit.numpy()
     back = torch.from_numpy(np.ascontiguousarray(out, dtype=np.float32)).permute(0, 3, 1, 2)
-    return (back * (hi - lo) + lo).to(x.device, x.dtype)
+    back = to_channels(back, x.shape[1])  # grey in, grey (luminance) out
+    return (back * (hi - lo) + lo).clamp(lo, hi).to(x.device, x.dtype)
 
 
 def _function(name: str, params) -> ImageFn:
@@ -112,13 +112,13 @@ class ClassicalTransform:
         return apply_batch(_function(self.name, self.params), x, self.bounds)
 
 
-def _kinds(name: str, params_type) -> tuple[type, type]:
+def _kinds(name: str) -> tuple[type, type]:
     model = type(f"{name.title().replace('-', '')}Model", (ClassicalModel,), {"name": name})
     transform = type(f"{name.title().replace('-', '')}Transform", (ClassicalTransform,),
                      {"name": name})
     return model, transform
 
 
-GrayWorldModel, GrayWorldTransform = _kinds("gray-world", None)
-ClaheModel, ClaheTransform = _kinds("clahe", ClaheParams)
-DarkChannelModel, DarkChannelTransform = _kinds("dark-channel-prior", DarkChannelParams)
+GrayWorldModel, GrayWorldTransform = _kinds("gray-world")
+ClaheModel, ClaheTransform = _kinds("clahe")
+DarkChannelModel, DarkChannelTransform = _kinds("dark-channel-prior")

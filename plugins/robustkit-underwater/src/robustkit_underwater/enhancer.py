@@ -26,7 +26,6 @@ from robustkit.errors import DataError
 from robustkit_underwater.params import EnhancerParams
 from robustkit_underwater.quality import ssim
 
-
 # The darkest non-zero 8-bit level. Shadows clipped to exactly 0 carry no information, and
 # they also make UISM's block ratio log(max / min) undefined, so UIQM drops those blocks.
 OUTPUT_FLOOR = 1.0 / 255.0
@@ -62,22 +61,25 @@ class DenseBlock(nn.Module):
 
 
 class DualBranchEnhancer(nn.Module):
-    """Underwater image in, enhanced image out (both N x 3 x H x W in [0, 1])."""
+    """Underwater image in, enhanced image out (both N x C x H x W in [0, 1]; C = 3 for
+    colour, 1 for a monochrome camera)."""
 
-    def __init__(self, p: EnhancerParams):
+    def __init__(self, p: EnhancerParams, channels: int = 3):
         super().__init__()
+        c = channels
+        self.channels = c
         self.ssim_weight = p.ssim_weight
-        self.colour_block = DenseBlock(3, p.growth, p.layers)
+        self.colour_block = DenseBlock(c, p.growth, p.layers)
         self.colour_eca = ECA(p.eca_kernel)
-        self.colour_head = nn.Linear(self.colour_block.out_channels, 6)
+        self.colour_head = nn.Linear(self.colour_block.out_channels, 2 * c)
         nn.init.zeros_(self.colour_head.weight)  # start as the identity: gain 1, offset 0
         nn.init.zeros_(self.colour_head.bias)
-        self.detail_block = DenseBlock(3, p.growth, p.layers)
+        self.detail_block = DenseBlock(c, p.growth, p.layers)
         self.detail_eca = ECA(p.eca_kernel)
-        fused = 3 + self.detail_block.out_channels
+        fused = c + self.detail_block.out_channels
         self.fuse_in = nn.Conv2d(fused, 2 * p.growth, 3, padding=1)
         self.fuse_eca = ECA(p.eca_kernel)
-        self.fuse_out = nn.Conv2d(2 * p.growth, 6, 3, padding=1)
+        self.fuse_out = nn.Conv2d(2 * p.growth, 2 * c, 3, padding=1)
         self.smoothing = p.map_smoothing
         nn.init.zeros_(self.fuse_out.weight)
         nn.init.zeros_(self.fuse_out.bias)
@@ -85,15 +87,16 @@ class DualBranchEnhancer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = self.colour_eca(self.colour_block(x)).mean(dim=(2, 3))
         gain_offset = self.colour_head(c)
-        gain = torch.exp(gain_offset[:, :3])[:, :, None, None]  # positive, 1 at start
-        corrected = x * gain + gain_offset[:, 3:, None, None]
+        c = self.channels
+        gain = torch.exp(gain_offset[:, :c])[:, :, None, None]  # positive, 1 at start
+        corrected = x * gain + gain_offset[:, c:, None, None]
         d = self.detail_eca(self.detail_block(x))
         h = F.leaky_relu(self.fuse_in(torch.cat([corrected, d], 1)), 0.1)
         maps = self.fuse_out(self.fuse_eca(h))
         if self.smoothing > 1:
             maps = F.avg_pool2d(maps, self.smoothing, stride=1, padding=self.smoothing // 2,
                                 count_include_pad=False)
-        out = corrected * torch.exp(maps[:, :3]) + maps[:, 3:]
+        out = corrected * torch.exp(maps[:, :c]) + maps[:, c:]
         return out.clamp(OUTPUT_FLOOR, 1.0)
 
     def training_loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -106,7 +109,7 @@ class EnhancerBuilder:
         self.params = params
 
     def build(self, info: DataInfo) -> nn.Module:
-        if len(info.input_shape) != 3 or info.input_shape[0] != 3:
-            raise DataError(f"underwater-enhancer needs 3 x H x W colour images, the data set "
-                            f"gives {info.input_shape}")
-        return DualBranchEnhancer(self.params)
+        if len(info.input_shape) != 3 or info.input_shape[0] not in (1, 3):
+            raise DataError(f"underwater-enhancer needs 3 x H x W colour (or 1 x H x W grey) "
+                            f"images, the data set gives {info.input_shape}")
+        return DualBranchEnhancer(self.params, channels=info.input_shape[0])

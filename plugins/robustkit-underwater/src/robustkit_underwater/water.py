@@ -28,13 +28,29 @@ def attenuation(water: str) -> torch.Tensor:
     return torch.tensor([-math.log(r) for r in WATER_TRANSMITTANCE[water]])
 
 
+LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 weights: what a monochrome sensor integrates
+
+
 def check_rgb(x: torch.Tensor, what: str) -> None:
-    if x.dim() != 4 or x.shape[1] != 3:
+    if x.dim() != 4 or x.shape[1] not in (1, 3):
         raise DataError(
-            f"{what} needs RGB images shaped N x 3 x H x W, got {tuple(x.shape)}; underwater "
-            "colour casts are defined per colour channel (use the 'color-digits' or "
-            "'underwater-pairs' data set, or any 3-channel image set)"
+            f"{what} needs images shaped N x 3 x H x W (colour) or N x 1 x H x W (grey), got "
+            f"{tuple(x.shape)}; underwater colour casts are defined per colour channel (use "
+            "the 'color-digits' or 'underwater-pairs' data set, or any 3-channel image set)"
         )
+
+
+def to_rgb(x: torch.Tensor) -> torch.Tensor:
+    """Grey images as three equal channels (a grey scene); colour images unchanged."""
+    return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+
+
+def to_channels(rgb: torch.Tensor, channels: int) -> torch.Tensor:
+    """Back to ``channels``: luminance for a grey (monochrome) camera, else unchanged."""
+    if channels == 3:
+        return rgb
+    w = torch.tensor(LUMA, dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
+    return (rgb * w).sum(1, keepdim=True)
 
 
 def degrade(
@@ -46,7 +62,8 @@ def degrade(
     depth_gradient: float = 0.5,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Underwater versions of clean images ``j`` (N x 3 x H x W in [0, 1]).
+    """Underwater versions of clean images ``j`` (N x 3 x H x W in [0, 1]; grey N x 1 x H x W
+    images are taken as a monochrome camera: the luminance of the degraded grey scene).
 
     Random per image (drawn from ``generator``): the water type when ``water='mixed'``, the
     range (±20 % around ``severity x 1.5 m``), how far the range grows from the top row to the
@@ -58,6 +75,8 @@ def degrade(
     :param severity: a number, or one per image (tensor of shape N).
     """
     check_rgb(j, "the underwater degradation")
+    channels = j.shape[1]
+    j = to_rgb(j)  # a grey image is a grey scene seen by a monochrome camera
     n, _, h, _ = j.shape
     dev = j.device
     sev = torch.as_tensor(severity, dtype=torch.float32).expand(n).clone()
@@ -78,4 +97,4 @@ def degrade(
     veil = light[:, None] * veil / veil.amax(dim=1, keepdim=True).clamp_min(1e-8)
     t, veil = t.to(dev, j.dtype), veil.to(dev, j.dtype)
     out = j * t + veil[:, :, None, None] * (1.0 - t)
-    return out.clamp(0.0, 1.0)
+    return to_channels(out, channels).clamp(0.0, 1.0)
