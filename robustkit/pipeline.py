@@ -30,6 +30,7 @@ from robustkit.result import PipelineResult
 from robustkit.store import MetricRow, Store
 
 Progress = Callable[[str, dict[str, Any]], None]
+EXAMPLE_IMAGES = 6  # image-to-image runs keep this many (input, output, target) examples
 
 
 def kernel_version() -> str:
@@ -318,6 +319,7 @@ class _Runner:
         metrics = [(m, m.build()) for m in self.plan.metrics]
         self._score(metrics, "clean", "clean", {}, None,
                     Evaluation(y, clean_out, x_clean, x_clean, clean_out, data.info))
+        self._keep_examples("clean", x_clean, clean_out, y, data)
         self._stage("evaluate:clean", t, metrics=self._last_values("clean"))
         for s in self.plan.settings:
             t = time.perf_counter()
@@ -346,6 +348,7 @@ class _Runner:
                 extras.setdefault("total_queries", access.total_queries)
             self._score(metrics, s.label, s.name, s.params_dict(), s.strength,
                         Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras))
+            self._keep_examples(s.label, x_pert, outputs, y, data)
             self._stage(f"evaluate:{s.label}", t, metrics=self._last_values(s.label))
             if checks is not None:
                 t = time.perf_counter()
@@ -353,6 +356,18 @@ class _Runner:
                 self._stage(f"integrity:{s.label}", t)
         if checks is not None:
             checks.finish()
+
+    def _keep_examples(self, label: str, x: Any, outputs: Any, y: Any, data: DataBundle
+                       ) -> None:
+        """Image-to-image runs store a few (input, output, target) images for the report."""
+        if data.info.task is not Task.IMAGE_TO_IMAGE or x.dim() != 4:
+            return
+        k = EXAMPLE_IMAGES
+        if outputs.shape[:1] != x.shape[:1] or y.shape[:1] != x.shape[:1]:
+            return
+        self.store.add_examples(self.run_id, label, {
+            "input": x[:k].detach().cpu().numpy(), "output": outputs[:k].detach().cpu().numpy(),
+            "target": y[:k].detach().cpu().numpy()})
 
     def _last_values(self, label: str) -> dict[str, float | None]:
         return {r.metric: r.value for r in self.rows if r.label == label}

@@ -104,6 +104,9 @@ class Report:
     flags: list[dict[str, Any]]
     title: str = "robustkit report card"
     figures: dict[str, bytes] = field(default_factory=dict)
+    # (run id, evaluation label) -> role ("input", "output", "target") -> k x C x H x W
+    examples: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    grid_figures: dict[str, bytes] = field(default_factory=dict)
 
     # -- the matrix ------------------------------------------------------------------------
     def columns(self) -> list[str]:
@@ -195,6 +198,48 @@ class Report:
         self.figures = figures
         return figures
 
+    # -- example image grids ---------------------------------------------------------------
+    def grids(self) -> dict[str, bytes]:
+        """One PNG per stored evaluation with example images (image-to-image runs): a row
+        each for the input, the model's output and the target, a column per example. Values
+        are shown clipped to [0, 1]."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        figures = {}
+        for (run_id, label), arrays in sorted(self.examples.items()):
+            roles = [r for r in ("input", "output", "target") if r in arrays]
+            k = min(len(arrays[r]) for r in roles) if roles else 0
+            if k == 0:
+                continue
+            fig, axes = plt.subplots(len(roles), k, figsize=(1.3 * k, 1.4 * len(roles)),
+                                     dpi=110, squeeze=False)
+            for i, role in enumerate(roles):
+                for j in range(k):
+                    img = np.asarray(arrays[role][j], dtype=np.float32)
+                    img = np.moveaxis(img, 0, -1) if img.ndim == 3 else img
+                    if img.ndim == 3 and img.shape[-1] == 1:
+                        img = img[..., 0]
+                    ax = axes[i][j]
+                    ax.imshow(np.clip(img, 0, 1), cmap="gray" if img.ndim == 2 else None,
+                              vmin=0, vmax=1, interpolation="nearest")
+                    ax.set_xticks([])
+                    ax.set_yticks([])
+                    if j == 0:
+                        ax.set_ylabel(role, fontsize=8)
+            fig.suptitle(f"run {run_id}: {label}", fontsize=9)
+            fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+            plt.close(fig)
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
+            figures[f"examples-{run_id}-{safe}.png"] = buf.getvalue()
+        self.grid_figures = figures
+        return figures
+
     # -- exports -----------------------------------------------------------------------------
     def markdown(self) -> str:
         cols = self.columns()
@@ -217,6 +262,10 @@ class Report:
             lines += [f"{i}. {n}" for i, n in enumerate(notes, 1)]
         for name in self.figures:
             lines += ["", f"![{name}]({name})"]
+        if self.grid_figures:
+            lines += ["", "## Example images (input, output, target)"]
+            for name in self.grid_figures:
+                lines += ["", f"![{name}]({name})"]
         return "\n".join(lines) + "\n"
 
     def html(self) -> str:
@@ -246,6 +295,12 @@ class Report:
             f'<figure><img alt="{html.escape(n)}" src="data:image/png;base64,'
             f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(n)}</figcaption>'
             f"</figure>" for n, png in self.figures.items())
+        grids = "".join(
+            f'<figure><img alt="{html.escape(n)}" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(n)}</figcaption>'
+            f"</figure>" for n, png in self.grid_figures.items())
+        grid_html = (f"<h2>Example images (input, output, target)</h2>{grids}"
+                     if grids else "")
         return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(self.title)}</title>
 <style>
@@ -262,6 +317,7 @@ figure {{ display: inline-block; margin: 1em; }}
 <table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
 <h2>Integrity flags</h2><ol>{note_html or '<li>none</li>'}</ol>
 <h2>Robustness curves</h2>{imgs or '<p>no perturbation was run at several strengths</p>'}
+{grid_html}
 </body></html>
 """
 
@@ -272,9 +328,10 @@ figure {{ display: inline-block; margin: 1em; }}
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.curves()
+        self.grids()
         paths = {"html": out / "report.html", "markdown": out / "report.md",
                  "csv": out / "results.csv", "json": out / "results.json"}
-        for name, png in self.figures.items():
+        for name, png in {**self.figures, **self.grid_figures}.items():
             (out / name).write_bytes(png)
         paths["html"].write_text(self.html(), encoding="utf-8")
         paths["markdown"].write_text(self.markdown(), encoding="utf-8")
@@ -302,7 +359,9 @@ def build_report(store: Store, *, sweep_id: str | None = None, run_ids: list[str
         run_ids = [r["id"] for r in store.runs() if r["status"] == "done"]
     records, flags = collect(store, run_ids)
     flags += cross_run_flags(records)
-    return Report(metric, records, flags, title)
+    examples = {(run_id, label): arrays for run_id in run_ids
+                for label, arrays in store.examples(run_id).items()}
+    return Report(metric, records, flags, title, examples=examples)
 
 
 def flag_from_dict(d: dict[str, Any]) -> Flag:

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS flags (
     message TEXT NOT NULL,
     PRIMARY KEY (run_id, label, check_name)
 );
+CREATE TABLE IF NOT EXISTS examples (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    label TEXT NOT NULL,            -- the evaluation the images come from
+    data BLOB NOT NULL,             -- numpy .npz: input, output, target (k x C x H x W)
+    PRIMARY KEY (run_id, label)
+);
 CREATE TABLE IF NOT EXISTS sweeps (
     id TEXT PRIMARY KEY,            -- name + hash of the expanded sweep: rerunning resumes
     name TEXT,
@@ -230,6 +236,33 @@ class Store:
             for r in self._query("SELECT * FROM flags WHERE run_id = ? ORDER BY rowid",
                                  (run_id,))
         ]
+
+    def add_examples(self, run_id: str, label: str, arrays: dict[str, Any]) -> None:
+        """Keep a few example images of one evaluation (numpy arrays by role, e.g. input,
+        output, target) so that reports can show them."""
+        import io
+
+        import numpy as np
+
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **{k: np.asarray(v, dtype=np.float32) for k, v in
+                                    arrays.items()})
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO examples VALUES (?, ?, ?)",
+                         (run_id, label, buf.getvalue()))
+
+    def examples(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """The example images of a run: label -> role -> array (empty if none were kept)."""
+        import io
+
+        import numpy as np
+
+        out = {}
+        for r in self._query("SELECT * FROM examples WHERE run_id = ? ORDER BY rowid",
+                             (run_id,)):
+            with np.load(io.BytesIO(r["data"])) as npz:
+                out[r["label"]] = {k: npz[k] for k in npz.files}
+        return out
 
     # -- sweeps ----------------------------------------------------------------------------
     def ensure_sweep(self, sweep_id: str, name: str | None, config: dict[str, Any],

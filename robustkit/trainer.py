@@ -92,10 +92,16 @@ class Trainer:
             classification-like tasks and MSE otherwise, on ``model(step.x)``.
         :param epochs: overrides the config's epochs (e.g. for a teacher).
         :param salt: names this fit's random stream, so two fits in one run shuffle differently.
+
+        A model without trainable parameters is returned unchanged (in eval mode).
         """
         import torch
 
         epochs = self.config.epochs if epochs is None else epochs
+        self.history = []
+        if not any(p.requires_grad for p in model.parameters()):
+            # nothing to learn (a classical, training-free image-to-image method): no optimiser
+            return model.to(self.device).eval()
         criterion = model_loss(model, self.task)
         model.to(self.device).train()
         optimizer = self.make_optimizer(model)

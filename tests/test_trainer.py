@@ -40,3 +40,11 @@ def test_a_defense_loss_still_wins_over_the_model_loss():
     trainer = Trainer(TrainingConfig(epochs=1, batch_size=16), Task.REGRESSION, seed=0)
     trainer.fit(model, x, y, loss=lambda s: ((s.model(s.x) - s.y) ** 2).mean())
     assert model.calls == 0
+
+
+def test_a_model_without_trainable_parameters_is_returned_untrained():
+    # classical, training-free image-to-image methods: no optimiser, no loop, eval mode
+    model = torch.nn.Sequential(torch.nn.Identity())
+    trainer = Trainer(TrainingConfig(epochs=5), Task.IMAGE_TO_IMAGE, seed=0)
+    out = trainer.fit(model.train(), torch.rand(4, 3, 8, 8), torch.rand(4, 3, 8, 8))
+    assert out is model and not out.training and trainer.history == []
