@@ -27,7 +27,7 @@ class SproutDetector(nn.Module):
         self.stage1 = nn.Sequential(conv_bn(in_channels, w, 3, 2), conv_bn(w, w))
         self.stage2 = nn.Sequential(conv_bn(w, 2 * w, 3, 2), conv_bn(2 * w, 2 * w))
         self.stage3 = nn.Sequential(conv_bn(2 * w, 4 * w, 3, 2), conv_bn(4 * w, 4 * w))
-        self.eie = EdgeEnhancement(2 * w, STRIDE) if p.eie else None
+        self.eie = EdgeEnhancement(2 * w, STRIDE, hidden=w) if p.eie else None
         self.cpca = CPCA(4 * w) if p.cpca else None
         self.reduce = conv_bn(4 * w, 2 * w, 1)
         self.up = CARAFE(2 * w) if p.carafe else nn.Upsample(scale_factor=2, mode="nearest")

@@ -52,7 +52,7 @@ def assign(targets: torch.Tensor, grid: tuple[int, int], stride: int = STRIDE):
     d2 = (ys[None, :, None] - cy[:, None, None]) ** 2 + (xs[None, None, :] - cx[:, None, None]) ** 2
     blobs = torch.exp(-d2 / (2 * sigma[:, None, None] ** 2)).flatten(1)
     heat = torch.zeros(n, h * w, device=targets.device, dtype=targets.dtype)
-    heat = heat.index_reduce(0, img, blobs, "amax", include_self=True).view(n, h, w)
+    heat = heat.scatter_reduce(0, img[:, None].expand_as(blobs), blobs, "amax").view(n, h, w)
     heat[img, row, col] = 1.0
     offset = torch.stack([cx - col, cy - row], 1)
     size = torch.stack([bw.log(), bh.log()], 1)

@@ -23,16 +23,18 @@ class EdgeEnhancement(nn.Module):
     concatenation, so the network can weigh edge cues per channel.
     """
 
-    def __init__(self, channels: int, stride: int, learned: int = 8):
+    def __init__(self, channels: int, stride: int, learned: int = 8, hidden: int | None = None):
         super().__init__()
         sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 4
         self.register_buffer("sobel", torch.stack([sobel_x, sobel_x.T])[:, None])
         self.register_buffer("luma", torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1))
         self.learned = nn.Conv2d(3, learned, 3, 1, 1)
         layers, c = [], 3 + learned
-        for _ in range(stride.bit_length() - 1):  # stride is a power of two
-            layers.append(conv_bn(c, channels, 3, 2))
-            c = channels
+        steps = stride.bit_length() - 1  # stride is a power of two
+        for i in range(steps):  # narrow at high resolution, full width at the fused stride
+            out = channels if i == steps - 1 else (hidden or channels)
+            layers.append(conv_bn(c, out, 3, 2))
+            c = out
         self.down = nn.Sequential(*layers)
         self.fuse = conv_bn(2 * channels, channels, 1)
 
@@ -104,9 +106,10 @@ class CARAFE(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
         s, k = self.scale, self.k_up
-        kernels = F.pixel_shuffle(self.encode(self.compress(x)), s)  # n, k*k, sh, sw
-        kernels = torch.softmax(kernels, 1)
-        patches = F.unfold(x, k, padding=k // 2).view(n, c * k * k, h, w)
-        patches = F.interpolate(patches, scale_factor=s, mode="nearest")  # source pixel
-        patches = patches.view(n, c, k * k, h * s, w * s)
-        return (patches * kernels.unsqueeze(1)).sum(2)
+        # kernels for the s x s output pixels that share one source pixel: n, k*k, h, s, w, s
+        kernels = torch.softmax(F.pixel_shuffle(self.encode(self.compress(x)), s), 1)
+        kernels = kernels.view(n, k * k, h, s, w, s)
+        patches = F.unfold(x, k, padding=k // 2).view(n, c, k * k, h, w)
+        # reassemble without materialising the upsampled neighbourhoods
+        out = torch.einsum("ncqhw,nqhawb->nchawb", patches, kernels)
+        return out.reshape(n, c, h * s, w * s)
