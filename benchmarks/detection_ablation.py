@@ -93,12 +93,18 @@ def summarise(out: Path) -> str:
         lines.append(f"| {variant} | " + " | ".join(cell(cols[k]) for k in
                      ("p", "r", "clean", "c95", "corr", "pgd")) +
                      f" | {statistics.median(cols['t']):.0f} |")
-    full = [r for r in records if r["variant"] == "all three" and r["seed"] in base]
-    if full:
-        lines += ["", "all three minus baseline, per seed (mAP@0.5 points): " + ", ".join(
-            f"seed {r['seed']}: clean {100 * (_clean_and_corrupted(r['rows'], 'map50')[0] - base[r['seed']][0]):+.1f}, "
-            f"corrupted {100 * (_clean_and_corrupted(r['rows'], 'map50')[1] - base[r['seed']][1]):+.1f}"
-            for r in sorted(full, key=lambda r: r["seed"]))]
+    lines += ["", "minus baseline, per seed (mAP@0.5 points, clean / corrupted):", ""]
+    for variant in list(VARIANTS)[1:]:
+        diffs = []
+        for r in sorted(records, key=lambda r: r["seed"]):
+            if r["variant"] != variant or r["seed"] not in base:
+                continue
+            clean, corr, _ = _clean_and_corrupted(r["rows"], "map50")
+            b_clean, b_corr = base[r["seed"]]
+            diffs.append(f"seed {r['seed']}: {100 * (clean - b_clean):+.1f} / "
+                         f"{100 * (corr - b_corr):+.1f}")
+        if diffs:
+            lines.append(f"- {variant}: " + "; ".join(diffs))
     return "\n".join(lines)
 
 

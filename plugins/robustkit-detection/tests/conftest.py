@@ -3,13 +3,13 @@ trained for a few seconds, and an Evaluation helper."""
 
 import pytest
 import torch
+from robustkit_detection.detector import SproutDetectorBuilder
+from robustkit_detection.params import DetectorParams, SproutParams
+from robustkit_detection.sprouts import TeaSprouts
 
 from robustkit.config import TrainingConfig
 from robustkit.data import DataBundle, Evaluation
 from robustkit.trainer import Trainer, predict
-from robustkit_detection.detector import SproutDetectorBuilder
-from robustkit_detection.params import DetectorParams, SproutParams
-from robustkit_detection.sprouts import TeaSprouts
 
 TINY_DATA = SproutParams(n_train=192, n_test=48, image_size=32, max_sprouts=3)
 TINY_TRAINING = TrainingConfig(epochs=12, lr=0.006, batch_size=32)

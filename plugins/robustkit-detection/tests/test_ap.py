@@ -5,12 +5,12 @@ import math
 
 import pytest
 import torch
-
-from robustkit.components import DataInfo, Modality, Task
-from robustkit.data import Evaluation
 from robustkit_detection.ap import average_precision, mean_ap
 from robustkit_detection.metrics import MAP50, MAP5095, BoxPrecision, BoxRecall
 from robustkit_detection.params import DetectionMetricParams, PRMetricParams
+
+from robustkit.components import DataInfo, Modality, Task
+from robustkit.data import Evaluation
 
 
 def det(boxes, scores, classes):

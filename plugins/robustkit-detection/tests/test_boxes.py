@@ -2,9 +2,9 @@
 
 import pytest
 import torch
+from robustkit_detection.boxes import box_iou, check_targets, nms, pad_targets, split_targets
 
 from robustkit.errors import DataError
-from robustkit_detection.boxes import box_iou, check_targets, nms, pad_targets, split_targets
 
 
 def test_iou_hand_values():

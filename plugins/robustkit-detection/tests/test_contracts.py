@@ -7,11 +7,11 @@ detection loss, so those are covered by this plugin's own tests instead.
 """
 
 import pytest
+from robustkit_detection.params import SproutParams
+from robustkit_detection.sprouts import TeaSprouts
 
 from robustkit.testing import ContractSuite, contract_tests
 from robustkit.testing.contracts import COMMON_CHECKS
-from robustkit_detection.params import SproutParams
-from robustkit_detection.sprouts import TeaSprouts
 
 TINY = dict(n_train=16, n_test=8, image_size=32, max_sprouts=3)
 

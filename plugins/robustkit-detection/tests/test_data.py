@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-
-from robustkit.errors import DataError
 from robustkit_detection.boxes import check_targets, split_targets
 from robustkit_detection.params import SproutParams, YoloFolderParams
 from robustkit_detection.sprouts import TeaSprouts
 from robustkit_detection.yolo import YoloFolder
+
+from robustkit.errors import DataError
 
 SMALL = dict(n_train=48, n_test=16)
 

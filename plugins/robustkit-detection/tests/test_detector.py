@@ -3,12 +3,12 @@
 import pytest
 import torch
 import torch.nn.functional as F
-
-from robustkit.errors import DataError
 from robustkit_detection.head import assign, detection_loss
 from robustkit_detection.metrics import MAP50
 from robustkit_detection.modules import CARAFE, CPCA, EdgeEnhancement
 from robustkit_detection.params import DetectionMetricParams
+
+from robustkit.errors import DataError
 
 
 def test_carafe_equals_reassembly_written_out_pixel_by_pixel():

@@ -3,9 +3,6 @@ and (for the attack) in budget."""
 
 import pytest
 import torch
-
-from robustkit.data import PerturbContext, make_generator
-from robustkit.errors import PluginError
 from robustkit_detection.metrics import MAP50
 from robustkit_detection.params import (
     DetectionMetricParams,
@@ -14,6 +11,9 @@ from robustkit_detection.params import (
     OcclusionParams,
 )
 from robustkit_detection.perturb import DetectionPGD, LightingChange, OcclusionPatches
+
+from robustkit.data import PerturbContext, make_generator
+from robustkit.errors import PluginError
 
 
 def ctx(data, model=None, seed=0):
