@@ -61,8 +61,13 @@ def _clean_and_corrupted(rows: list[dict], metric: str) -> tuple[float, float, f
 
 def summarise(out: Path) -> str:
     records = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
-    seeds = sorted({r["seed"] for r in records})
-    lines = [f"seeds: {seeds}; mean over seeds (min-max in brackets)", "",
+    # only seeds with every variant, so that each mean is over the same seeds
+    seeds = sorted(s for s in {r["seed"] for r in records}
+                   if {r["variant"] for r in records if r["seed"] == s} >= set(VARIANTS))
+    partial = sorted({r["seed"] for r in records} - set(seeds))
+    records = [r for r in records if r["seed"] in seeds]
+    lines = [f"seeds: {seeds}; mean over seeds (min-max in brackets)"
+             + (f"; left out (not every variant finished): {partial}" if partial else ""), "",
              "| variant | P | R | mAP@0.5 clean | mAP@0.5:0.95 clean | mAP@0.5 corrupted "
              "| mAP@0.5 PGD | train s |", "|---|---|---|---|---|---|---|---|"]
 
@@ -93,6 +98,16 @@ def summarise(out: Path) -> str:
         lines.append(f"| {variant} | " + " | ".join(cell(cols[k]) for k in
                      ("p", "r", "clean", "c95", "corr", "pgd")) +
                      f" | {statistics.median(cols['t']):.0f} |")
+    labels = [k for k in (records[0]["rows"] if records else []) if k]
+    names = [row["perturbation"] for row in labels if row["perturbation"] != "clean"]
+    lines += ["", "mAP@0.5 under each perturbation (mean over seeds):", "",
+              "| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for variant in VARIANTS:
+        rs = [r for r in records if r["variant"] == variant]
+        if rs:
+            means = [statistics.mean(next(x["map50"] for x in r["rows"]
+                                          if x["perturbation"] == n) for r in rs) for n in names]
+            lines.append(f"| {variant} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
     lines += ["", "minus baseline, per seed (mAP@0.5 points, clean / corrupted):", ""]
     for variant in list(VARIANTS)[1:]:
         diffs = []
