@@ -2,7 +2,7 @@
 on the tea-sprouts data set, clean and corrupted. Writes one JSON per (variant, seed) to --out
 and, with --summarise, a Markdown table of means and per-seed differences.
 
-    python benchmarks/detection_ablation.py --seeds 0 1 2 --out benchmarks/results/detection
+    python benchmarks/detection_ablation.py --seeds 0 1 2 3 --out benchmarks/results/detection
     python benchmarks/detection_ablation.py --summarise --out benchmarks/results/detection
 
 Needs robustkit-detection and robustkit-corruptions (for gaussian-noise-c).
