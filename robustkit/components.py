@@ -94,6 +94,12 @@ class DataInfo:
     :param output_dim: width of the model output for regression-like tasks.
     :param class_names: optional readable labels.
     :param extra: data-set specific facts (e.g. box format for detection).
+
+    Detection convention: ``num_classes`` counts object classes; labels are a float tensor
+    ``N x M x 5`` with one row ``(class, x1, y1, x2, y2)`` per box in pixel coordinates of the
+    input (xyxy; x to the right, y down), padded to the largest box count with rows whose
+    class is ``-1``, so labels slice by sample like any other. Models return their raw head
+    outputs; detection metrics decode them (see ``docs/plugins/detection.md``).
     """
 
     task: Task
