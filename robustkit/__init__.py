@@ -20,7 +20,7 @@ from robustkit.errors import (
     UnknownComponentError,
 )
 from robustkit.plugins import get_registry, hookimpl, register_plugin
-from robustkit.registry import NoParams, Params
+from robustkit.registry import LazyParams, NoParams, Params
 
 if TYPE_CHECKING:
     from robustkit.data import DataBundle, DefenseContext, Evaluation, PerturbContext, ScoreOracle
@@ -53,7 +53,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ComponentRef", "ConfigError", "DataBundle", "DataError", "DataInfo", "DefenseContext",
-    "DefenseForm", "Evaluation", "IncompatibleError", "Kind", "Modality", "Needs", "NoParams",
+    "DefenseForm", "Evaluation", "IncompatibleError", "Kind", "LazyParams", "Modality", "Needs",
+    "NoParams",
     "Params", "ParamsError", "PerturbContext", "Pipeline", "PipelineConfig", "PipelineResult",
     "PluginError", "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task",
     "TrainStep", "Trainer", "TrainingConfig", "UnknownComponentError", "get_registry",

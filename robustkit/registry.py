@@ -32,6 +32,14 @@ class NoParams(Params):
     """For components that take no parameters."""
 
 
+class LazyParams(Params):
+    """A Params base whose validator is built on first use, not at class creation: for
+    plugins that generate many params models at registration (adapters over a whole peer
+    library), so that ``robustkit plugins`` stays fast."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
 _KIND_OPTIONS: dict[Kind, set[str]] = {
     Kind.DATASET: {"modality"},
     Kind.MODEL: {"modalities"},

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from robustkit.components import DataInfo, Modality, Task
-from robustkit.data import DataBundle, make_generator
+from robustkit.data import DataBundle, PerturbContext, make_generator
 
 if TYPE_CHECKING:
     import torch
@@ -103,3 +103,31 @@ def same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
         return True
     return a == b
+
+
+def trained_cluster_mlp(seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """A small MLP trained on four seeded clusters in [0, 1]^8, and 64 of its training points:
+    a model attacks can be checked against without any data or model plugin."""
+    import torch
+    from torch import nn
+
+    gen = torch.Generator().manual_seed(seed)
+    centers = torch.rand(4, 8, generator=gen)
+    y = torch.randint(0, 4, (256,), generator=gen)
+    x = (centers[y] + 0.08 * torch.randn(256, 8, generator=gen)).clamp(0, 1)
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 4))
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    for _ in range(150):
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return model.eval(), x[:64], y[:64]
+
+
+def vector_context(model: object, seed: int = 0) -> PerturbContext:
+    """The PerturbContext a pipeline would give an attack on :func:`trained_cluster_mlp`."""
+    info = DataInfo(task=Task.CLASSIFICATION, modality=Modality.VECTOR, input_shape=(8,),
+                    bounds=(0.0, 1.0), num_classes=4)
+    return PerturbContext(info=info, seed=seed, generator=make_generator(seed, "t"),
+                          model=model)

@@ -16,9 +16,9 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BeforeValidator, Field, create_model
 
-from robustkit import Params
+from robustkit import LazyParams, Params
 
 
 @cache
@@ -71,13 +71,6 @@ def _field(p: dict[str, Any], cls: str) -> tuple[Any, Any]:
         desc = ("targeted attack towards (label + 1) mod classes; off: untargeted "
                 "(robustkit's default, whatever ART's is)")
     return _TYPES[p["type"]], Field(default, description=desc, **_bounds(p))
-
-
-class LazyParams(Params):
-    """Builds its validator on first use, not at registration: dozens of models are
-    registered, and ``robustkit plugins`` must stay fast."""
-
-    model_config = ConfigDict(defer_build=True)
 
 
 @cache

@@ -12,9 +12,9 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, create_model
+from pydantic import Field, create_model
 
-from robustkit import Params
+from robustkit import LazyParams, Params
 
 
 @cache
@@ -47,13 +47,6 @@ def _field(p: dict[str, Any], cls: str) -> tuple[Any, Any]:
     elif p["type"] == "float":
         bounds = {"ge": 0, "le": BIG}
     return _TYPES[p["type"]], Field(default, description=desc, **bounds)
-
-
-class LazyParams(Params):
-    """Builds its validator on first use, not at registration: dozens of models are
-    registered, and ``robustkit plugins`` must stay fast."""
-
-    model_config = ConfigDict(defer_build=True)
 
 
 @cache
