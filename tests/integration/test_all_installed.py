@@ -13,9 +13,12 @@ from robustkit.store import Store
 def test_all_installed_on_digits_completes_and_reports_the_full_matrix(tmp_path):
     store = tmp_path / "r.db"
     runner = CliRunner()
-    # one model keeps it quick; every defense and every perturbation is still crossed
+    # one model, 4 test samples and both cores keep it quick (query attacks cost per sample,
+    # and per-image transforms such as CLAHE run under every query); every defense and every
+    # perturbation is still crossed
     out = runner.invoke(main, ["sweep", "--all-installed", "--dataset", "digits", "--models",
-                               "mlp", "--epochs", "1", "--eval-samples", "16",
+                               "mlp", "--epochs", "1", "--eval-samples", "4",
+                               "--executor", "process-pool", "--workers", "2",
                                "--store", str(store)],
                         env={"COLUMNS": "250"})
     assert out.exit_code == 0, out.output

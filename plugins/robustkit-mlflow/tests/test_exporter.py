@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import toy  # noqa: E402
+import mlflow_toy as toy  # noqa: E402
 from robustkit_mlflow import exporter, plugin  # noqa: E402
 
 from robustkit import Pipeline  # noqa: E402

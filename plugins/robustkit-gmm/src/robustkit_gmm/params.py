@@ -52,6 +52,7 @@ class ReconstructionParams(Params):
         "residual model: a zero-mean Gaussian mixture refitted by EM per input, or one "
         "Gaussian (plain least squares)"))
     mixture_components: int = Field(2, ge=1, le=10, description="Gaussians in the mixture")
-    iterations: int = Field(8, ge=1, le=100, description=(
+    iterations: int = Field(4, ge=1, le=100, description=(
         "alternations of content, lighting and noise-model fits"))
-    em_iterations: int = Field(10, ge=1, le=1000, description="EM steps per alternation")
+    em_iterations: int = Field(3, ge=1, le=1000, description=(
+        "EM steps per alternation (warm-started from the last, so a few suffice)"))
