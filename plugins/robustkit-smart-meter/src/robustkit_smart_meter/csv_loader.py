@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from robustkit.csvfile import open_csv
 from robustkit.data import DataBundle, derive_seed
 from robustkit.errors import DataError
 from robustkit_smart_meter.params import MeterCSVParams
@@ -45,20 +46,7 @@ def _float(text: str, where: str) -> float:
 
 def read_rows(path: Path) -> tuple[list[str], dict[str, list[tuple[dt.date, list[float], int]]]]:
     """Reading-column names and, per meter, its (date, readings, label) rows."""
-    if not path.is_file():
-        raise DataError(f"meter CSV {path} not found")
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"meter CSV {path}: cannot open: {exc}") from None
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise DataError(f"meter CSV {path} is empty; it needs a header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataError(f"meter CSV {path}: unreadable header: {exc}") from None
+    with open_csv(path, "meter CSV") as (header, reader):
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise DataError(f"meter CSV {path}: header lacks column(s) {missing}; expected "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from robustkit.csvfile import open_csv
 from robustkit.errors import DataError
 from robustkit_timeseries.params import CSVSeriesParams
 from robustkit_timeseries.windows import fill_gaps, forecast_bundle
@@ -23,20 +24,7 @@ _GAPS = {"", "nan", "na", "null", "none"}
 def read_series(path: str | Path, timestamp: str | None = None) -> tuple[list[str], np.ndarray]:
     """Column names and a (T, F) float array with NaN where a cell was empty."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"series CSV {path} not found")
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"series CSV {path}: cannot open: {exc}") from None
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise DataError(f"series CSV {path} is empty; it needs a header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataError(f"series CSV {path}: unreadable header: {exc}") from None
+    with open_csv(path, "series CSV") as (header, reader):
         if timestamp is not None and timestamp not in header:
             raise DataError(f"series CSV {path}: no timestamp column {timestamp!r}; header is "
                             f"{header}")
