@@ -131,3 +131,25 @@ def vector_context(model: object, seed: int = 0) -> PerturbContext:
                     bounds=(0.0, 1.0), num_classes=4)
     return PerturbContext(info=info, seed=seed, generator=make_generator(seed, "t"),
                           model=model)
+
+
+ROBUST_AND_WEAK_DIM = 40
+
+
+def robust_and_weak_features(n_train: int = 600, n_test: int = 200,
+                             seed: int = 0) -> DataBundle:
+    """Two classes in [0, 1]^40 where the robust and the accurate solution differ, for
+    adversarial-training and distillation tests: feature 0 separates the classes by a margin of
+    0.3 (robust to L∞ ε < 0.3), the other 39 by 0.1 each (together very predictive, but an L∞
+    attack with ε > 0.1 flips them all at once). Tsipras et al. (2019)'s construction."""
+    import torch
+
+    d, n = ROBUST_AND_WEAK_DIM, n_train + n_test
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    sign = y.float() * 2 - 1
+    x = 0.5 + 0.1 * sign[:, None] * torch.ones(n, d) + 0.1 * torch.randn(n, d, generator=g)
+    x[:, 0] = 0.5 + 0.3 * sign + 0.08 * torch.randn(n, generator=g)
+    x = x.clamp(0, 1)
+    info = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (d,), (0.0, 1.0), num_classes=2)
+    return DataBundle(x[:n_train], y[:n_train], x[n_train:], y[n_train:], info)

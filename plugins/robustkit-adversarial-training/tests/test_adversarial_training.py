@@ -14,31 +14,23 @@ from robustkit_adversarial_training.training import (
 )
 from torch import nn
 
-from robustkit import DataInfo, Modality, ParamsError, Pipeline, Task, TrainingConfig
-from robustkit.data import DataBundle, DefenseContext, PerturbContext, make_generator
+from robustkit import ParamsError, Pipeline, Task, TrainingConfig
+from robustkit.data import DefenseContext, PerturbContext, make_generator
 from robustkit.plugins import PluginHost
+from robustkit.testing.synthetic import ROBUST_AND_WEAK_DIM, robust_and_weak_features
 from robustkit.trainer import Trainer, predict
 
-D = 40
-INFO = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (D,), (0.0, 1.0), 2)
+D = ROBUST_AND_WEAK_DIM
 EPS = 0.15
 
 
-def make_data(n=600, seed=0):
-    # one robust feature (margin 0.3 > eps) and many weak ones (margin 0.1 < eps) that are
-    # together very predictive: an undefended model leans on the weak features, which an
-    # L-inf attack flips all at once (Tsipras et al. 2019's construction)
-    g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, 2, (n,), generator=g)
-    sign = y.float() * 2 - 1
-    x = 0.5 + 0.1 * sign[:, None] * torch.ones(n, D) + 0.1 * torch.randn(n, D, generator=g)
-    x[:, 0] = 0.5 + 0.3 * sign + 0.08 * torch.randn(n, generator=g)
-    return x.clamp(0, 1), y
-
-
 def bundle():
-    x, y = make_data(800)
-    return DataBundle(x[:600], y[:600], x[600:], y[600:], INFO)
+    # one robust feature and many weak ones: an undefended model leans on the weak features,
+    # which an L-inf attack at EPS > 0.1 flips all at once
+    return robust_and_weak_features()
+
+
+INFO = bundle().info
 
 
 def model():

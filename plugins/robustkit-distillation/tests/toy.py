@@ -6,27 +6,19 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from robustkit import DataInfo, Modality, Params, Task, TrainingConfig, hookimpl
-from robustkit.data import DataBundle
+from robustkit import DataInfo, Params, Task, TrainingConfig, hookimpl
+from robustkit.testing.synthetic import ROBUST_AND_WEAK_DIM, robust_and_weak_features
 from robustkit.trainer import Trainer
 
-D = 40
-INFO = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (D,), (0.0, 1.0), 2)
-
-
-def make_data(n=800, seed=0):
-    # one robust feature (margin 0.3) and many weak ones (margin 0.1): see the AT tests
-    g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, 2, (n,), generator=g)
-    sign = y.float() * 2 - 1
-    x = 0.5 + 0.1 * sign[:, None] * torch.ones(n, D) + 0.1 * torch.randn(n, D, generator=g)
-    x[:, 0] = 0.5 + 0.3 * sign + 0.08 * torch.randn(n, generator=g)
-    return x.clamp(0, 1), y
+D = ROBUST_AND_WEAK_DIM
 
 
 def bundle():
-    x, y = make_data()
-    return DataBundle(x[:600], y[:600], x[600:], y[600:], INFO)
+    # one robust feature and many weak ones (see robustkit.testing.synthetic)
+    return robust_and_weak_features()
+
+
+INFO = bundle().info
 
 
 class WidthParams(Params):
