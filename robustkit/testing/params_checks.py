@@ -35,6 +35,11 @@ def _numeric_parts(prop: Mapping[str, Any], path: str) -> Iterator[tuple[str, Ma
         yield from _numeric_parts(item, f"{path}[item]")
 
 
+def _accepts_text(prop: Mapping[str, Any]) -> bool:
+    """The property (or a branch of it) is a string: a name, as in ``str | int`` columns."""
+    return prop.get("type") == "string" or any(_accepts_text(b) for b in prop.get("anyOf", []))
+
+
 def _properties(params: type[BaseModel]) -> dict[str, Mapping[str, Any]]:
     return params.model_json_schema().get("properties", {})
 
@@ -108,7 +113,7 @@ def check_rejects_bad_values(spec: ComponentSpec, base: Mapping[str, Any] | None
     for name, prop in _properties(spec.params).items():
         parts = list(_numeric_parts(prop, name))
         top_level = [p for path, p in parts if path == name]
-        if top_level:
+        if top_level and not _accepts_text(prop):
             probes.append((name, "not-a-number"))
         for path, part in parts:
             for value in _outside(part):

@@ -157,3 +157,35 @@ def test_plugin_module_importing_torch_is_told_to_register_lazily():
     assert "lazy 'module:Class' string" in info.value.fix
     record.module = "robustkit.testing.params_checks"  # torch-free: passes
     suite.run_check("lazy-import")
+
+
+def test_a_field_that_also_takes_a_name_is_not_probed_with_text():
+    # label_column: str | int takes a header name or a position: "not-a-number" is a valid
+    # name there; a numbers-only field must still refuse text
+    from typing import Annotated
+
+    from pydantic import Field, field_validator
+
+    from robustkit import Params
+    from robustkit.components import Kind
+    from robustkit.registry import ComponentSpec
+    from robustkit.testing.params_checks import check_rejects_bad_values
+
+    def spec(params):
+        return ComponentSpec(kind=Kind.DATASET, name="columns", factory=lambda p: None,
+                             params=params)
+
+    class ColumnParams(Params):
+        column: str | Annotated[int, Field(ge=-5, le=5)] = Field(-1, description="a column")
+
+    class SwallowsText(Params):
+        column: int = Field(-1, ge=-5, le=5, description="a position")
+
+        @field_validator("column", mode="before")
+        @classmethod
+        def _text_is_zero(cls, v):
+            return 0 if isinstance(v, str) else v
+
+    check_rejects_bad_values(spec(ColumnParams), None)
+    with pytest.raises(ContractFailure, match="column='not-a-number' was accepted"):
+        check_rejects_bad_values(spec(SwallowsText), None)

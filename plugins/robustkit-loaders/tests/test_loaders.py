@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import pickle
-import struct
 
 import numpy as np
 import pytest
 import torch
+from files import RNG, idx_bytes, write_cifar10, write_folder, write_mnist
 from robustkit_loaders.arrays import Arrays, ImageArrays, RegressionArrays
 from robustkit_loaders.cifar import CifarPickle
 from robustkit_loaders.folder import ImageFolder
@@ -23,29 +23,11 @@ from robustkit_loaders.params import (
 
 from robustkit import DataError, Modality, Task
 
-RNG = np.random.default_rng(0)
-
 
 # -- MNIST idx ----------------------------------------------------------------------------
-def _idx(array: np.ndarray) -> bytes:
-    head = bytes([0, 0, 0x08, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
-    return head + array.astype(np.uint8).tobytes()
-
-
-def _write_mnist(folder, n=(12, 5), gz=False, labels=None):
-    for split, count in zip(("train", "test"), n, strict=True):
-        images = RNG.integers(0, 256, (count, 28, 28))
-        lab = RNG.integers(0, 10, count) if labels is None else labels[:count]
-        for key, arr in ((f"{split}_images", images), (f"{split}_labels", lab)):
-            data = _idx(np.asarray(arr))
-            name = FILES[key] + (".gz" if gz else "")
-            (folder / name).write_bytes(gzip.compress(data) if gz else data)
-    return folder
-
-
 @pytest.mark.parametrize("gz", [False, True])
 def test_mnist_reads_raw_and_gzip(tmp_path, gz):
-    data = MnistIdx(MnistIdxParams(path=str(_write_mnist(tmp_path, gz=gz)))).load(0)
+    data = MnistIdx(MnistIdxParams(path=str(write_mnist(tmp_path, gz=gz)))).load(0)
     assert data.x_train.shape == (12, 1, 28, 28) and data.x_test.shape == (5, 1, 28, 28)
     assert data.info.num_classes == 10 and data.info.modality is Modality.IMAGE
     assert 0 <= float(data.x_train.min()) and float(data.x_train.max()) <= 1
@@ -56,7 +38,7 @@ def test_mnist_reads_raw_and_gzip(tmp_path, gz):
 
 
 def test_mnist_truncated_file(tmp_path):
-    _write_mnist(tmp_path)
+    write_mnist(tmp_path)
     path = tmp_path / FILES["train_images"]
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte: truncated: header promises"):
@@ -64,7 +46,7 @@ def test_mnist_truncated_file(tmp_path):
 
 
 def test_mnist_truncated_gzip(tmp_path):
-    _write_mnist(tmp_path, gz=True)
+    write_mnist(tmp_path, gz=True)
     path = tmp_path / (FILES["test_labels"] + ".gz")
     path.write_bytes(path.read_bytes()[:-8])
     with pytest.raises(DataError, match="corrupt or truncated gzip"):
@@ -72,18 +54,18 @@ def test_mnist_truncated_gzip(tmp_path):
 
 
 def test_mnist_swapped_and_mislabelled(tmp_path):
-    _write_mnist(tmp_path)
-    (tmp_path / FILES["test_labels"]).write_bytes(_idx(RNG.integers(0, 9, (5, 28, 28))))
+    write_mnist(tmp_path)
+    (tmp_path / FILES["test_labels"]).write_bytes(idx_bytes(RNG.integers(0, 9, (5, 28, 28))))
     with pytest.raises(DataError, match="3 dimensions where 1 were expected"):
         MnistIdx(MnistIdxParams(path=str(tmp_path))).load(0)
-    _write_mnist(tmp_path, labels=np.full(12, 11))
+    write_mnist(tmp_path, labels=np.full(12, 11))
     with pytest.raises(DataError, match=r"labels span \[11, 11\] but the format has 10"):
         MnistIdx(MnistIdxParams(path=str(tmp_path))).load(0)
 
 
 def test_mnist_missing_file_and_count_mismatch(tmp_path):
-    _write_mnist(tmp_path)
-    (tmp_path / FILES["test_labels"]).write_bytes(_idx(RNG.integers(0, 10, 4)))
+    write_mnist(tmp_path)
+    (tmp_path / FILES["test_labels"]).write_bytes(idx_bytes(RNG.integers(0, 10, 4)))
     with pytest.raises(DataError, match="4 labels for the 5 images"):
         MnistIdx(MnistIdxParams(path=str(tmp_path))).load(0)
     (tmp_path / FILES["test_labels"]).unlink()
@@ -92,16 +74,8 @@ def test_mnist_missing_file_and_count_mismatch(tmp_path):
 
 
 # -- CIFAR pickles -----------------------------------------------------------------------
-def _write_cifar10(folder, n=4, labels=None, data_cols=3072):
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {b"data": RNG.integers(0, 256, (n, data_cols)).astype(np.uint8),
-                 b"labels": list(RNG.integers(0, 10, n)) if labels is None else labels}
-        (folder / name).write_bytes(pickle.dumps(batch))
-    return folder
-
-
 def test_cifar10_reads(tmp_path):
-    data = CifarPickle(CifarPickleParams(path=str(_write_cifar10(tmp_path)))).load(0)
+    data = CifarPickle(CifarPickleParams(path=str(write_cifar10(tmp_path)))).load(0)
     assert data.x_train.shape == (20, 3, 32, 32) and data.x_test.shape == (4, 3, 32, 32)
     raw = pickle.loads((tmp_path / "test_batch").read_bytes())
     assert np.allclose(data.x_test.numpy(), raw[b"data"].reshape(4, 3, 32, 32) / 255.0)
@@ -118,13 +92,13 @@ def test_cifar100_coarse(tmp_path):
 
 
 def test_cifar_errors(tmp_path):
-    _write_cifar10(tmp_path, data_cols=3000)
+    write_cifar10(tmp_path, data_cols=3000)
     with pytest.raises(DataError, match="data_batch_1: data has shape"):
         CifarPickle(CifarPickleParams(path=str(tmp_path))).load(0)
-    _write_cifar10(tmp_path, labels=[0, 1, 2, 10])
+    write_cifar10(tmp_path, labels=[0, 1, 2, 10])
     with pytest.raises(DataError, match="labels span"):
         CifarPickle(CifarPickleParams(path=str(tmp_path))).load(0)
-    _write_cifar10(tmp_path)
+    write_cifar10(tmp_path)
     path = tmp_path / "data_batch_3"
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(DataError, match="data_batch_3: not a readable CIFAR pickle"):
@@ -137,7 +111,7 @@ class _Evil:
 
 
 def test_cifar_refuses_code_in_pickles(tmp_path, capsys):
-    _write_cifar10(tmp_path)
+    write_cifar10(tmp_path)
     (tmp_path / "test_batch").write_bytes(pickle.dumps({b"data": _Evil(), b"labels": [0]}))
     with pytest.raises(DataError, match="refusing to load builtins.print"):
         CifarPickle(CifarPickleParams(path=str(tmp_path))).load(0)
@@ -145,21 +119,8 @@ def test_cifar_refuses_code_in_pickles(tmp_path, capsys):
 
 
 # -- image folder ------------------------------------------------------------------------
-def _write_folder(root, mode="RGB"):
-    from PIL import Image
-
-    for split, count in (("train", 3), ("test", 2)):
-        for cls in ("cat", "dog"):
-            (root / split / cls).mkdir(parents=True)
-            for i in range(count):
-                shape = (10, 14, 3) if mode == "RGB" else (10, 14)
-                arr = RNG.integers(0, 256, shape).astype(np.uint8)
-                Image.fromarray(arr).save(root / split / cls / f"{i}.png")
-    return root
-
-
 def test_image_folder_reads_and_resizes(tmp_path):
-    data = ImageFolder(ImageFolderParams(path=str(_write_folder(tmp_path)), size=(8, 6))).load(0)
+    data = ImageFolder(ImageFolderParams(path=str(write_folder(tmp_path)), size=(8, 6))).load(0)
     assert data.x_train.shape == (6, 3, 8, 6) and data.x_test.shape == (4, 3, 8, 6)
     assert data.info.class_names == ("cat", "dog")
     assert data.y_train.tolist() == [0, 0, 0, 1, 1, 1]
@@ -168,7 +129,7 @@ def test_image_folder_reads_and_resizes(tmp_path):
 
 
 def test_image_folder_errors(tmp_path):
-    _write_folder(tmp_path)
+    write_folder(tmp_path)
     (tmp_path / "train" / "dog" / "broken.png").write_bytes(b"\x89PNG not really")
     with pytest.raises(DataError, match="broken.png: cannot be read as an image"):
         ImageFolder(ImageFolderParams(path=str(tmp_path))).load(0)

@@ -1,10 +1,14 @@
 """Parameter models (torch-free, imported at registration)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from robustkit import Params
+
+Side = Annotated[int, Field(ge=1, le=8192)]
+# input values can be any finite number (standardised features are negative too)
+Finite = Annotated[float, Field(ge=-1e12, le=1e12)]
 
 
 class MnistIdxParams(Params):
@@ -27,19 +31,19 @@ class ImageFolderParams(Params):
     path: str = Field(description=(
         "folder with train/ and test/ sub-folders, each holding one sub-folder of images per "
         "class (the class name is the folder name)"))
-    size: tuple[int, int] = Field((32, 32), description="every image is resized to (H, W)")
+    size: tuple[Side, Side] = Field((32, 32), description="every image is resized to (H, W)")
     mode: Literal["L", "RGB"] = Field("RGB", description="L = greyscale, RGB = colour")
 
 
 class ArrayParams(Params):
     train: str = Field(description="training file: .npz (arrays x and y) or .csv")
     test: str = Field(description="test file in the same format")
-    label_column: str | int = Field(-1, description=(
+    label_column: str | Annotated[int, Field(ge=-100_000, le=100_000)] = Field(-1, description=(
         "CSV only: the label column, by header name or position (-1 = last)"))
-    bounds: tuple[float, float] | None = Field(None, description=(
+    bounds: tuple[Finite, Finite] | None = Field(None, description=(
         "value range of the inputs; default: the smallest and largest value in the files"))
 
 
 class ImageArrayParams(ArrayParams):
-    input_shape: tuple[int, int, int] = Field(description=(
+    input_shape: tuple[Side, Side, Side] = Field(description=(
         "each sample is reshaped to (C, H, W), e.g. [1, 8, 8]"))
