@@ -97,6 +97,26 @@ def test_refinement_lowers_distortion(trained, kit):
     assert (ctx.stats["queries"] <= ctx.stats["queries_to_success"].nan_to_num(0) + 500).all()
 
 
+@pytest.mark.parametrize("kind,params", [
+    (Zoo, ZooParams(max_queries=BUDGET, refine_queries=1000)),
+    (AutoZoom, AutoZoomParams(max_queries=BUDGET, refine_queries=1000)),
+], ids=["zoo", "autozoom"])
+def test_binary_search_over_c_lowers_distortion_at_the_same_budget(trained, kind, params, kit):
+    model, x, y = trained
+    fixed, _ = attack(kind, params.model_copy(update={"binary_search_steps": 1}), model, x, y,
+                      kit)
+    searched, ctx = attack(kind, params, model, x, y, kit)  # 9 stages, the default
+    _, ok1 = kit.success(model, x, fixed, y)
+    _, ok2 = kit.success(model, x, searched, y)
+    assert ok2.sum() >= ok1.sum()  # lowering c never loses a success already found
+    both = ok1 & ok2
+    l2 = lambda a: (a - x).flatten(1).norm(dim=1)[both].mean()  # noqa: E731
+    assert l2(searched) < 0.95 * l2(fixed)  # measured: 0.91x (ZOO), 0.72x (AutoZOOM)
+    c = ctx.stats["const"]
+    assert (c[ok2] != params.const).any()  # c moved for the samples that were refined
+    assert (ctx.stats["queries"] <= BUDGET).all()
+
+
 # -- score-only access ------------------------------------------------------------------------
 
 class _NoGradientsAllowed(torch.nn.Module):

@@ -67,13 +67,14 @@ class AutoZoom:
         oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
         track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
                         max_queries=p.max_queries, refine_queries=p.refine_queries,
-                        bounds=ctx.info.bounds)
+                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps)
         space = self._space(x, ctx)
         n, d = x.shape[0], space.dim
         lo, hi = ctx.info.bounds
         z = torch.zeros(n, d, dtype=torch.float64)
         adam = _Adam(n, d)
         while True:
+            adam.reset(track.next_stages())  # a new c: the old moments mean nothing
             q = torch.where(track.succeeded, p.directions_after_success, p.directions)
             idx = (track.budget() >= q + 1).nonzero().squeeze(1)
             if idx.numel() == 0:

@@ -42,6 +42,10 @@ class _BlackBox(Params):
     refine_learning_rate: float = Field(0.01, gt=0, le=100, description=(
         "step size after the first success; smaller, as the search now walks along the "
         "decision boundary"))
+    binary_search_steps: int = Field(9, ge=1, le=30, description=(
+        "stages of a per-sample binary search over c during refinement (refine_queries split "
+        "equally): c falls after a stage that found an adversarial input, rises after one "
+        "that did not; 1: c stays fixed. No effect with refine_queries = 0"))
 
 
 class ZooParams(_BlackBox):

@@ -16,19 +16,31 @@ class Tracker:
     The objective is ZOO's ``||x' - x||_2^2 + c * max(log p_y - max_{i!=y} log p_i, -kappa)``.
     Every scored candidate counts as a query and may become the returned example, since its
     scores are real model outputs.
+
+    With ``search_steps > 1`` the refinement after the first success is split into that many
+    equal stages, and c is binary-searched per sample between stages as in Carlini & Wagner
+    (2017) and AutoZOOM's fine-tuning: a stage that scored an adversarial candidate lowers c
+    (less weight on misclassification, so the search moves closer to the input), a stage that
+    scored none raises it (×10 until a failing c is known, then bisection).
     """
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, oracle: CountingOracle, *,
                  const: float, confidence: float, max_queries: int, refine_queries: int,
-                 bounds: tuple[float, float]):
+                 bounds: tuple[float, float], search_steps: int = 1):
         self.x, self.y, self.oracle = x, y, oracle
-        self.const, self.confidence = const, confidence
+        self.confidence = confidence
         self.max_queries, self.refine_queries = max_queries, refine_queries
         self.lo, self.hi = bounds
         n = x.shape[0]
+        self.const = torch.full((n,), float(const), dtype=torch.float64)
         self.best = x.clone()
         self.best_l2 = torch.full((n,), math.inf, dtype=torch.float64)
         self.first_success = torch.full((n,), math.nan, dtype=torch.float64)
+        self.search_steps = search_steps
+        self._stage = torch.zeros(n, dtype=torch.long)
+        self._adv_in_stage = torch.zeros(n, dtype=torch.bool)
+        self._c_low = torch.zeros(n, dtype=torch.float64)
+        self._c_high = torch.full((n,), math.inf, dtype=torch.float64)
 
     @property
     def succeeded(self) -> torch.Tensor:
@@ -53,10 +65,34 @@ class Tracker:
         log_p = as_log_probs(self.oracle(flat, owner))
         y = self.y[idx].repeat_interleave(k)
         dist = (flat - self.x[owner]).to(torch.float64).pow(2).flatten(1).sum(1)
-        loss = dist + self.const * margin_loss(log_p, y, self.confidence)
-        self._remember(idx, cand, dist.view(n, k), is_adversarial(log_p, y, self.confidence)
-                       .view(n, k))
+        loss = dist + self.const[owner] * margin_loss(log_p, y, self.confidence)
+        adv = is_adversarial(log_p, y, self.confidence).view(n, k)
+        self._adv_in_stage[idx] |= adv.any(1)
+        self._remember(idx, cand, dist.view(n, k), adv)
         return loss.view(n, k)
+
+    def next_stages(self) -> torch.Tensor:
+        """Samples whose binary-search stage has just ended, with c updated for the next one;
+        the attack should restart their optimiser moments (the objective changed)."""
+        if self.search_steps <= 1 or self.refine_queries == 0:
+            return torch.zeros(0, dtype=torch.long)
+        length = max(1, self.refine_queries // self.search_steps)
+        spent = self.oracle.queries.to(torch.float64) - self.first_success
+        stage = torch.where(self.succeeded, (spent // length).clamp(0, self.search_steps - 1),
+                            torch.zeros_like(spent)).long()
+        ended = (stage > self._stage).nonzero().squeeze(1)
+        if ended.numel() == 0:
+            return ended
+        won = self._adv_in_stage[ended]
+        c = self.const[ended]
+        high = torch.where(won, torch.minimum(self._c_high[ended], c), self._c_high[ended])
+        low = torch.where(won, self._c_low[ended], torch.maximum(self._c_low[ended], c))
+        bracketed = torch.isfinite(high)
+        self.const[ended] = torch.where(bracketed, (low + high) / 2, c * 10)
+        self._c_low[ended], self._c_high[ended] = low, high
+        self._stage[ended] = stage[ended]
+        self._adv_in_stage[ended] = False
+        return ended
 
     def _remember(self, idx, cand, dist, adv) -> None:
         l2 = dist.sqrt().masked_fill(~adv, math.inf)
@@ -76,4 +112,5 @@ class Tracker:
         stats["queries"] = self.oracle.queries.clone()
         stats["queries_to_success"] = self.first_success.clone()
         stats["attack_succeeded"] = self.succeeded.clone()
+        stats["const"] = self.const.clone()  # each sample's final c
         return self.best

@@ -92,7 +92,7 @@ class Zoo:
         oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
         track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
                         max_queries=p.max_queries, refine_queries=p.refine_queries,
-                        bounds=ctx.info.bounds)
+                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps)
         space = self._space(tuple(x.shape[1:]))
         n = x.shape[0]
         z = torch.zeros(n, space.dim, dtype=torch.float64)
@@ -100,6 +100,7 @@ class Zoo:
         sizes = list(p.hierarchy)
         spent = 0  # queries per sample since the start, for the hierarchy schedule
         while True:
+            adam.reset(track.next_stages())  # a new c: the old moments mean nothing
             if sizes and spent >= p.hierarchy_every * (len(p.hierarchy) - len(sizes) + 1):
                 space, z = space.grow(z, sizes.pop(0))
                 adam = _CoordinateAdam(n, space.dim)  # a new space: the old moments mean nothing
