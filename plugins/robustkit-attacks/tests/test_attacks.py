@@ -134,7 +134,7 @@ def test_targeted_attacks_reach_their_targets(cnn, image_data, how):
     _, _, x, y = image_data
     attack = PGD(eps=0.3, steps=20, target=how)
     gen = torch.Generator().manual_seed(0)
-    from robustkit_attacks.targets import choose_targets
+    from robustkit.targets import choose_targets
 
     targets = choose_targets(cnn, x, y, how, torch.Generator().manual_seed(0), 10)
     x_adv = attack(cnn, x, y, generator=gen)

@@ -197,3 +197,28 @@ def test_nan_or_misshapen_scores_stop_the_attack(trained, kind, params, kit):
 def test_resize_needs_images(kit):
     with pytest.raises(ParamsError, match="C x H x W"):
         ResizeSpace((64,), 4, "zoo")
+
+
+@pytest.mark.parametrize("kind,params", [
+    (Zoo, ZooParams(max_queries=3 * BUDGET, target="next")),
+    (AutoZoom, AutoZoomParams(max_queries=3 * BUDGET, target="next")),
+], ids=["zoo", "autozoom"])
+def test_targeted_black_box_attacks_reach_their_targets(trained, kind, params, kit):
+    model, x, y = trained
+    x_adv, ctx = attack(kind, params, model, x, y, kit)
+    target = ctx.stats["target"]
+    with torch.no_grad():
+        correct = model(x).argmax(1) == y
+        hit = model(x_adv).argmax(1) == target
+    assert torch.equal(target, (y + 1) % 10)
+    assert hit[correct].float().mean() >= 0.8
+    assert torch.equal(ctx.stats["attack_succeeded"][correct], hit[correct])
+
+
+def test_least_likely_target_is_paid_for_with_one_query(trained, kit):
+    model, x, y = trained
+    x_adv, ctx = attack(Zoo, ZooParams(max_queries=200, target="least-likely"), model, x, y, kit)
+    with torch.no_grad():
+        assert torch.equal(ctx.stats["target"], model(x).argmin(1))
+    q = ctx.stats["queries"]
+    assert int(q.sum()) == ctx.model.total_queries and (q >= 1).all() and (q <= 200).all()

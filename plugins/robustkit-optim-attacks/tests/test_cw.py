@@ -77,3 +77,20 @@ def test_cw_refuses_a_score_oracle_and_nan_models(trained, kit):
     with pytest.raises(DataError, match=r"expected \(80, 10\)"):
         CarliniWagnerL2(CWL2Params(**FAST)).perturb(x, y, kit.context(Narrow()))
     assert kit.INFO.num_classes == 10
+
+
+@pytest.mark.parametrize("how", ["next", "random", "least-likely"])
+def test_targeted_cw_reaches_its_targets(trained, kit, how):
+    model, x, y = trained
+    ctx = kit.context(model)
+    x_adv = CarliniWagnerL2(CWL2Params(**FAST, target=how, initial_const=1.0)).perturb(x, y, ctx)
+    target = ctx.stats["target"]
+    with torch.no_grad():
+        correct = model(x).argmax(1) == y
+        hit = model(x_adv).argmax(1) == target
+    assert (target != y).all()
+    assert hit[correct].float().mean() >= 0.9
+    assert torch.equal(ctx.stats["attack_succeeded"][correct], hit[correct])
+    if how == "least-likely":
+        with torch.no_grad():
+            assert torch.equal(target, model(x).argmin(1))

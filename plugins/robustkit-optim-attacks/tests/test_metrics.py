@@ -65,3 +65,10 @@ def test_undefined_values_are_nan_not_errors():
                        torch.zeros(0, 4), torch.zeros(0, 3), INFO)
     assert math.isnan(SuccessRate().compute(empty))
     assert all(math.isnan(v) for v in LinfDistortion().compute(empty).values())
+
+
+
+def test_after_a_targeted_attack_success_means_reaching_the_target():
+    # samples 0 and 2 are misclassified, but only sample 0 lands on its target
+    ev = _evaluation({"target": torch.tensor([1, 2, 1, 1])})
+    assert SuccessRate().compute(ev) == 1 / 3

@@ -14,6 +14,7 @@ from torch import nn
 
 from robustkit.data import PerturbContext
 from robustkit.errors import PluginError
+from robustkit.targets import choose_targets
 from robustkit_attacks.engine import AttackConfig, AttackResult, run_attack
 from robustkit_attacks.params import (
     BIMParams,
@@ -23,7 +24,6 @@ from robustkit_attacks.params import (
     PGDParams,
     _AttackParams,
 )
-from robustkit_attacks.targets import choose_targets
 from robustkit_attacks.validate import validated
 
 # Default step sizes, as multiples of eps / steps, from each attack's paper.

@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import Field
 
 from robustkit import Params
+from robustkit.targets import TARGET_HELP, TargetChoice
 
-Target = Literal["untargeted", "random", "least-likely", "next"]
+Target = TargetChoice
 Mode = Literal["evaluate", "generate"]
 
 
@@ -21,10 +22,7 @@ class _AttackParams(Params):
     eps: float = Field(0.1, ge=0, le=1e6, description=(
         "radius of the threat ball (L-inf: max change per value; L2: norm of the change), "
         "in data units"))
-    target: Target = Field("untargeted", description=(
-        "untargeted (any wrong class), or a targeted attack towards: random (a seeded random "
-        "other class), least-likely (the clean prediction's lowest-scored class), next "
-        "((label + 1) mod classes)"))
+    target: Target = Field("untargeted", description=TARGET_HELP)
     mode: Mode = Field("evaluate", description=(
         "evaluate: stop attacking a sample once it is misclassified, keeping that iterate "
         "(worst case over iterates, as AutoAttack; for robust accuracy, faster); generate: "

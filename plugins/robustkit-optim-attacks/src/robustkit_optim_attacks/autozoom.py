@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from robustkit.data import PerturbContext, derive_seed
+from robustkit.targets import choose_targets
 from robustkit_optim_attacks.params import AutoZoomParams
 from robustkit_optim_attacks.scores import CountingOracle, check_batch
 from robustkit_optim_attacks.space import DecoderSpace, FullSpace, ResizeSpace
@@ -42,7 +43,7 @@ class _Adam:
 
 
 class AutoZoom:
-    """Untargeted AutoZOOM. Receives scores only (``needs="scores"``)."""
+    """AutoZOOM, untargeted or targeted. Receives scores only (``needs="scores"``)."""
 
     name = "autozoom"
 
@@ -65,9 +66,16 @@ class AutoZoom:
         p = self.p
         classes = check_batch(x, y, ctx.info.num_classes, self.name)
         oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
+        targets = None
+        if p.target != "untargeted":
+            # least-likely looks at the clean scores: one query per sample, charged to it
+            owners = torch.arange(x.shape[0])
+            targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target,
+                                     ctx.generator, classes)
         track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
                         max_queries=p.max_queries, refine_queries=p.refine_queries,
-                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps)
+                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps,
+                        targets=targets)
         space = self._space(x, ctx)
         n, d = x.shape[0], space.dim
         lo, hi = ctx.info.bounds

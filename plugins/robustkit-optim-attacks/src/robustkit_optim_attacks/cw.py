@@ -16,21 +16,24 @@ from torch import nn
 
 from robustkit.data import PerturbContext
 from robustkit.errors import DataError, PluginError
+from robustkit.targets import choose_targets
 from robustkit_optim_attacks.params import CWL2Params
 from robustkit_optim_attacks.scores import check_batch
 
 _UPPER_START = 1e10  # "no upper bound on c yet", as in the reference implementation
 
 
-def _margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``Z_y - max_{i != y} Z_i`` per row."""
+def _margin(logits: torch.Tensor, y: torch.Tensor, targeted: bool = False) -> torch.Tensor:
+    """Untargeted ``Z_y - max_{i != y} Z_i`` per row (``y``: the label); targeted
+    ``max_{i != t} Z_i - Z_t`` (``y``: the target ``t``). Negative means success."""
     true = logits.gather(1, y[:, None]).squeeze(1)
     other = logits.scatter(1, y[:, None], float("-inf")).amax(1)
-    return true - other
+    return other - true if targeted else true - other
 
 
 class CarliniWagnerL2:
-    """Untargeted C&W L2. Needs the differentiable model (``needs="gradients"``)."""
+    """C&W L2, untargeted or targeted. Needs the differentiable model
+    (``needs="gradients"``)."""
 
     name = "cw-l2"
 
@@ -55,6 +58,9 @@ class CarliniWagnerL2:
                               "needs='gradients' so the pipeline passes the module")
         classes = check_batch(x, y, ctx.info.num_classes, self.name)
         p = self.p
+        targeted = p.target != "untargeted"
+        labels = choose_targets(model, x, y, p.target, ctx.generator, classes) if targeted \
+            else y
         lo, hi = ctx.info.bounds
         n = x.shape[0]
         x = x.detach()
@@ -77,7 +83,7 @@ class CarliniWagnerL2:
                     adv = lo + (hi - lo) * (torch.tanh(w) + 1) / 2
                     logits = self._logits(model, adv, classes)
                     l2sq = (adv - x).pow(2).flatten(1).sum(1)
-                    margin = _margin(logits, y)
+                    margin = _margin(logits, labels, targeted)
                     loss = l2sq + const * margin.clamp_min(-p.confidence)
                     # the gradient w.r.t. w only: the model's parameters get no .grad
                     (w.grad,) = torch.autograd.grad(loss.sum(), w)
@@ -104,4 +110,6 @@ class CarliniWagnerL2:
                 bounded = upper < _UPPER_START
                 const = torch.where(bounded, (lower + upper) / 2, const * 10)
         ctx.stats["attack_succeeded"] = (best_l2 < math.inf).cpu()
+        if targeted:
+            ctx.stats["target"] = labels.cpu()
         return best.detach()

@@ -16,9 +16,14 @@ from robustkit.data import Evaluation
 
 
 def _successes(ev: Evaluation) -> tuple[torch.Tensor, torch.Tensor]:
-    """(originally correct, success) boolean masks."""
+    """(originally correct, success) boolean masks. After a targeted attack (its targets in
+    ``ev.extras["target"]``) success means the prediction is the target."""
     correct = ev.clean_outputs.argmax(-1) == ev.y_true
-    fooled = ev.outputs.argmax(-1) != ev.y_true
+    target = ev.extras.get("target")
+    if target is not None:
+        fooled = ev.outputs.argmax(-1) == target.to(ev.outputs.device)
+    else:
+        fooled = ev.outputs.argmax(-1) != ev.y_true
     return correct, correct & fooled
 
 

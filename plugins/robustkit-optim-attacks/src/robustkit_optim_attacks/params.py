@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from robustkit import Params
+from robustkit.targets import TARGET_HELP, TargetChoice
 
 
 class CWL2Params(Params):
@@ -23,6 +24,7 @@ class CWL2Params(Params):
     max_iterations: int = Field(1000, ge=1, le=100000, description=(
         "Adam steps per binary-search step"))
     learning_rate: float = Field(0.01, gt=0, le=10, description="Adam step size in tanh space")
+    target: TargetChoice = Field("untargeted", description=TARGET_HELP)
     abort_early: bool = Field(True, description=(
         "stop a binary-search step once no sample's loss improved by 0.01% in a tenth of "
         "max_iterations"))
@@ -39,6 +41,8 @@ class _BlackBox(Params):
         "after the first success, queries per sample spent lowering the distortion "
         "(0: stop at the first success, so queries measure time-to-success)"))
     learning_rate: float = Field(0.1, gt=0, le=100, description="step size of the optimiser")
+    target: TargetChoice = Field("untargeted", description=TARGET_HELP + (
+        "; least-likely costs one query per sample"))
     refine_learning_rate: float = Field(0.01, gt=0, le=100, description=(
         "step size after the first success; smaller, as the search now walks along the "
         "decision boundary"))

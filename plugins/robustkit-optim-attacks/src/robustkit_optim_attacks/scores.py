@@ -73,18 +73,24 @@ def as_log_probs(scores: torch.Tensor) -> torch.Tensor:
     return (s / s.sum(-1, keepdim=True)).log()
 
 
-def margin_loss(log_p: torch.Tensor, y: torch.Tensor, confidence: float) -> torch.Tensor:
-    """ZOO's untargeted loss ``max(log p_y - max_{i != y} log p_i, -kappa)`` per row."""
+def margin_loss(log_p: torch.Tensor, y: torch.Tensor, confidence: float,
+                targeted: bool = False) -> torch.Tensor:
+    """ZOO's loss per row: untargeted ``max(log p_y - max_{i != y} log p_i, -kappa)`` with
+    ``y`` the label; targeted ``max(max_{i != t} log p_i - log p_t, -kappa)`` with ``y`` the
+    target ``t``."""
     true = log_p.gather(1, y[:, None]).squeeze(1)
     other = log_p.scatter(1, y[:, None], float("-inf")).amax(1)
-    return (true - other).clamp_min(-confidence)
+    return (other - true if targeted else true - other).clamp_min(-confidence)
 
 
-def is_adversarial(log_p: torch.Tensor, y: torch.Tensor, confidence: float) -> torch.Tensor:
-    """True where another class beats the label by at least ``confidence`` (and by > 0)."""
+def is_adversarial(log_p: torch.Tensor, y: torch.Tensor, confidence: float,
+                   targeted: bool = False) -> torch.Tensor:
+    """Untargeted: true where another class beats the label ``y`` by at least ``confidence``
+    (and by > 0). Targeted: true where the target ``y`` beats every other class so."""
     true = log_p.gather(1, y[:, None]).squeeze(1)
     other = log_p.scatter(1, y[:, None], float("-inf")).amax(1)
-    return (other - true >= confidence) & (other > true)
+    lead = true - other if targeted else other - true
+    return (lead >= confidence) & (lead > 0)
 
 
 def check_batch(x: torch.Tensor, y: torch.Tensor, num_classes: int | None, name: str) -> int:

@@ -26,8 +26,12 @@ class Tracker:
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, oracle: CountingOracle, *,
                  const: float, confidence: float, max_queries: int, refine_queries: int,
-                 bounds: tuple[float, float], search_steps: int = 1):
+                 bounds: tuple[float, float], search_steps: int = 1,
+                 targets: torch.Tensor | None = None):
         self.x, self.y, self.oracle = x, y, oracle
+        # targeted: success is reaching the target, and the loss pulls towards it
+        self.targeted = targets is not None
+        self.labels = targets if targets is not None else y
         self.confidence = confidence
         self.max_queries, self.refine_queries = max_queries, refine_queries
         self.lo, self.hi = bounds
@@ -63,10 +67,10 @@ class Tracker:
         flat = cand.reshape(n * k, *cand.shape[2:])
         owner = idx.repeat_interleave(k)
         log_p = as_log_probs(self.oracle(flat, owner))
-        y = self.y[idx].repeat_interleave(k)
+        y = self.labels[idx].repeat_interleave(k)
         dist = (flat - self.x[owner]).to(torch.float64).pow(2).flatten(1).sum(1)
-        loss = dist + self.const[owner] * margin_loss(log_p, y, self.confidence)
-        adv = is_adversarial(log_p, y, self.confidence).view(n, k)
+        loss = dist + self.const[owner] * margin_loss(log_p, y, self.confidence, self.targeted)
+        adv = is_adversarial(log_p, y, self.confidence, self.targeted).view(n, k)
         self._adv_in_stage[idx] |= adv.any(1)
         self._remember(idx, cand, dist.view(n, k), adv)
         return loss.view(n, k)
@@ -113,4 +117,6 @@ class Tracker:
         stats["queries_to_success"] = self.first_success.clone()
         stats["attack_succeeded"] = self.succeeded.clone()
         stats["const"] = self.const.clone()  # each sample's final c
+        if self.targeted:
+            stats["target"] = self.labels.clone()
         return self.best

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from robustkit.data import PerturbContext
+from robustkit.targets import choose_targets
 from robustkit_optim_attacks.params import ZooParams
 from robustkit_optim_attacks.scores import CountingOracle, check_batch
 from robustkit_optim_attacks.space import FullSpace, ResizeSpace
@@ -63,8 +64,8 @@ def _importance(z: torch.Tensor, space) -> torch.Tensor:
 
 
 class Zoo:
-    """Untargeted ZOO-ADAM / ZOO-Newton with attack-space reduction, hierarchical attack and
-    importance sampling. Receives scores only (``needs="scores"``)."""
+    """ZOO-ADAM / ZOO-Newton, untargeted or targeted, with attack-space reduction,
+    hierarchical attack and importance sampling. Receives scores only (``needs="scores"``)."""
 
     name = "zoo"
 
@@ -90,9 +91,16 @@ class Zoo:
         p = self.p
         classes = check_batch(x, y, ctx.info.num_classes, self.name)
         oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
+        targets = None
+        if p.target != "untargeted":
+            # least-likely looks at the clean scores: one query per sample, charged to it
+            owners = torch.arange(x.shape[0])
+            targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target,
+                                     ctx.generator, classes)
         track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
                         max_queries=p.max_queries, refine_queries=p.refine_queries,
-                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps)
+                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps,
+                        targets=targets)
         space = self._space(tuple(x.shape[1:]))
         n = x.shape[0]
         z = torch.zeros(n, space.dim, dtype=torch.float64)
