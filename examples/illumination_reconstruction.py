@@ -30,6 +30,7 @@ PERTURBATIONS = [{"name": "illumination-gradient", "severity": 5},
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--epochs", type=int, default=20)
     args = ap.parse_args()
     torch.set_num_threads(1)
     store = Path(tempfile.mkdtemp()) / "r.db"
@@ -38,8 +39,8 @@ def main() -> None:
         for name, variant in VARIANTS.items():
             defenses = [] if variant is None else [{"name": "gmm-reconstruction", **variant}]
             res = Pipeline(dataset="digits", model="small-cnn", seed=seed, defenses=defenses,
-                           perturbations=PERTURBATIONS, training={"epochs": 20, "lr": 0.002},
-                           store=store).run()
+                           perturbations=PERTURBATIONS,
+                           training={"epochs": args.epochs, "lr": 0.002}, store=store).run()
             row = table.setdefault(name, {})
             for r in res.rows:
                 row.setdefault(r.label, []).append(100 * r.value)

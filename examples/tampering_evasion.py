@@ -37,6 +37,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--eps", type=float, nargs="+", default=[0.01, 0.03])
     ap.add_argument("--train-eps", type=float, default=0.01)
+    ap.add_argument("--epochs", type=int, default=40)
     args = ap.parse_args()
     table: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,7 +48,7 @@ def main() -> None:
                     model=STUDENT, defenses=defenses,
                     perturbations=[{"name": "pgd", "eps": args.eps, "steps": 10}],
                     metrics=["roc-auc"],
-                    training={"epochs": 40, "lr": 0.003, "batch_size": 32},
+                    training={"epochs": args.epochs, "lr": 0.003, "batch_size": 32},
                     seed=seed, store=Path(tmp) / "r.db", cache=False,
                 ).run()
                 rows = result.table()
