@@ -122,7 +122,10 @@ class PerturbContext:
     :param generator: a torch Generator seeded from ``seed``; draw all randomness from it.
     :param device: where tensors live.
     :param stats: a dict the perturbation may fill (e.g. ``{"queries": tensor}``); metrics
-        receive it as ``Evaluation.extras``.
+        receive it as ``Evaluation.extras``, per-sample tensors concatenated over batches.
+        Keys first-party plugins share: ``target`` (a targeted attack's target labels: attack
+        metrics then count reaching them as success), ``attack_succeeded``, ``queries``,
+        ``queries_to_success``.
     """
 
     info: DataInfo

@@ -96,3 +96,21 @@ def test_attacks_lower_accuracy_and_clean_row_is_untouched(result):
         assert result.value("accuracy", _label(result, name)) < 0.1 * clean
     assert result.value("attack-success-rate", "clean") == 0
     assert result.value("l2-distortion.mean", "clean") is None  # undefined without successes
+
+
+def test_targeted_attacks_are_scored_on_reaching_their_targets(tmp_path):
+    # the same success metric after a targeted attack of either plugin counts target hits;
+    # a weak targeted PGD fools more samples than it brings to their targets
+    pytest.importorskip("robustkit_attacks")
+    weak_pgd = {"name": "pgd", "eps": 0.15, "steps": 5, "target": "least-likely"}
+    targeted_cw = {**CW, "target": "next", "initial_const": 1.0}
+    run = Pipeline(**CONFIG, perturbations=[weak_pgd, targeted_cw],
+                   metrics=["accuracy", "attack-success-rate"], eval_samples=90,
+                   store=tmp_path / "r.db").run()
+    pgd_label = "pgd[eps=0.15,steps=5,target=least-likely]"
+    fooled = 1 - run.value("accuracy", pgd_label) / run.value("accuracy")  # roughly
+    reached = run.value("attack-success-rate", pgd_label)
+    assert reached < fooled - 0.05
+    cw_label = ("cw-l2[binary_search_steps=4,initial_const=1,learning_rate=0.05,"
+                "max_iterations=100,target=next]")
+    assert run.value("attack-success-rate", cw_label) >= 0.95

@@ -85,7 +85,12 @@ class GradientAttack:
                 f"{self.name} is a gradient attack and needs the model module; got "
                 f"{type(ctx.model).__name__}. Register it with needs='gradients'"
             )
-        result = self.run(ctx.model, x, y, bounds=tuple(ctx.info.bounds),
+        targets = None
+        if self.params.target != "untargeted":
+            targets = choose_targets(ctx.model, x, y, self.params.target, ctx.generator,
+                                     ctx.info.num_classes)
+            ctx.stats["target"] = targets.cpu()  # attack metrics count reaching it as success
+        result = self.run(ctx.model, x, y, bounds=tuple(ctx.info.bounds), targets=targets,
                           generator=ctx.generator, num_classes=ctx.info.num_classes)
         # per-sample facts for metrics (Evaluation.extras); the kernel concatenates batches
         ctx.stats["gradient_evaluations"] = result.gradient_evaluations.cpu()
