@@ -20,8 +20,9 @@ TARGET_HELP = (
 
 def choose_targets(scores: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
                    y: torch.Tensor, how: str, generator: torch.Generator | None,
-                   num_classes: int | None) -> torch.Tensor:
-    """Target labels, each different from the true label.
+                   num_classes: int | None) -> torch.Tensor | None:
+    """Target labels, each different from the true label; ``None`` for ``untargeted``, so that
+    an attack passes its ``target`` param through and branches only on the result.
 
     :param scores: the model, or any function from inputs to per-class scores (logits or
         probabilities: only their order matters); called once on the clean inputs, and only
@@ -29,10 +30,12 @@ def choose_targets(scores: Callable[[torch.Tensor], torch.Tensor], x: torch.Tens
         query-counting oracle, so that look is paid for.
     :param how: ``next`` ((y + 1) mod K), ``random`` (uniform over the other classes, drawn
         from ``generator``) or ``least-likely`` (the class the clean prediction scores lowest;
-        Kurakin et al. 2017).
+        Kurakin et al. 2017), or ``untargeted``.
     """
     import torch
 
+    if how == "untargeted":
+        return None
     clean = None
     if how == "least-likely" or num_classes is None:
         with torch.no_grad():

@@ -68,7 +68,7 @@ class GradientAttack:
             (default: chosen by the ``target`` param; none when it is ``untargeted``).
         :param generator: randomness for random starts and random targets.
         """
-        if targets is None and self.params.target != "untargeted":
+        if targets is None:
             targets = choose_targets(model, x, y, self.params.target, generator, num_classes)
         cfg = self.config(bounds, targeted=targets is not None)
         return run_attack(model, x, y if targets is None else targets, cfg, generator)
@@ -85,10 +85,9 @@ class GradientAttack:
                 f"{self.name} is a gradient attack and needs the model module; got "
                 f"{type(ctx.model).__name__}. Register it with needs='gradients'"
             )
-        targets = None
-        if self.params.target != "untargeted":
-            targets = choose_targets(ctx.model, x, y, self.params.target, ctx.generator,
-                                     ctx.info.num_classes)
+        targets = choose_targets(ctx.model, x, y, self.params.target, ctx.generator,
+                                 ctx.info.num_classes)
+        if targets is not None:
             ctx.stats["target"] = targets.cpu()  # attack metrics count reaching it as success
         result = self.run(ctx.model, x, y, bounds=tuple(ctx.info.bounds), targets=targets,
                           generator=ctx.generator, num_classes=ctx.info.num_classes)

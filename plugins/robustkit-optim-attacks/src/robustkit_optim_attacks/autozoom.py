@@ -66,12 +66,10 @@ class AutoZoom:
         p = self.p
         classes = check_batch(x, y, ctx.info.num_classes, self.name)
         oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
-        targets = None
-        if p.target != "untargeted":
-            # least-likely looks at the clean scores: one query per sample, charged to it
-            owners = torch.arange(x.shape[0])
-            targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target,
-                                     ctx.generator, classes)
+        # least-likely looks at the clean scores: one query per sample, charged to it
+        owners = torch.arange(x.shape[0])
+        targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target, ctx.generator,
+                                 classes)
         track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
                         max_queries=p.max_queries, refine_queries=p.refine_queries,
                         bounds=ctx.info.bounds, search_steps=p.binary_search_steps,

@@ -58,9 +58,9 @@ class CarliniWagnerL2:
                               "needs='gradients' so the pipeline passes the module")
         classes = check_batch(x, y, ctx.info.num_classes, self.name)
         p = self.p
-        targeted = p.target != "untargeted"
-        labels = choose_targets(model, x, y, p.target, ctx.generator, classes) if targeted \
-            else y
+        targets = choose_targets(model, x, y, p.target, ctx.generator, classes)
+        targeted = targets is not None
+        labels = targets if targeted else y
         lo, hi = ctx.info.bounds
         n = x.shape[0]
         x = x.detach()
