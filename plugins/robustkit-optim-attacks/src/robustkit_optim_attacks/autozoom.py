@@ -13,9 +13,7 @@ from __future__ import annotations
 import torch
 
 from robustkit.data import PerturbContext, derive_seed
-from robustkit.targets import choose_targets
 from robustkit_optim_attacks.params import AutoZoomParams
-from robustkit_optim_attacks.scores import CountingOracle, check_batch
 from robustkit_optim_attacks.space import DecoderSpace, FullSpace, ResizeSpace
 from robustkit_optim_attacks.tracking import Tracker
 
@@ -64,16 +62,7 @@ class AutoZoom:
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor, ctx: PerturbContext) -> torch.Tensor:
         p = self.p
-        classes = check_batch(x, y, ctx.info.num_classes, self.name)
-        oracle = CountingOracle(ctx.model, x.shape[0], classes, self.name)
-        # least-likely looks at the clean scores: one query per sample, charged to it
-        owners = torch.arange(x.shape[0])
-        targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target, ctx.generator,
-                                 classes)
-        track = Tracker(x, y, oracle, const=p.const, confidence=p.confidence,
-                        max_queries=p.max_queries, refine_queries=p.refine_queries,
-                        bounds=ctx.info.bounds, search_steps=p.binary_search_steps,
-                        targets=targets)
+        track = Tracker.start(self.name, p, x, y, ctx)
         space = self._space(x, ctx)
         n, d = x.shape[0], space.dim
         lo, hi = ctx.info.bounds

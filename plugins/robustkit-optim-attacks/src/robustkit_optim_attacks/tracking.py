@@ -4,10 +4,19 @@ found so far, the first success and the query budget of every sample."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
-from robustkit_optim_attacks.scores import CountingOracle, as_log_probs, is_adversarial, margin_loss
+from robustkit.data import PerturbContext
+from robustkit.targets import choose_targets
+from robustkit_optim_attacks.scores import (
+    CountingOracle,
+    as_log_probs,
+    check_batch,
+    is_adversarial,
+    margin_loss,
+)
 
 
 class Tracker:
@@ -28,7 +37,7 @@ class Tracker:
                  const: float, confidence: float, max_queries: int, refine_queries: int,
                  bounds: tuple[float, float], search_steps: int = 1,
                  targets: torch.Tensor | None = None):
-        self.x, self.y, self.oracle = x, y, oracle
+        self.x, self.oracle = x, oracle
         # targeted: success is reaching the target, and the loss pulls towards it
         self.targeted = targets is not None
         self.labels = targets if targets is not None else y
@@ -45,6 +54,23 @@ class Tracker:
         self._adv_in_stage = torch.zeros(n, dtype=torch.bool)
         self._c_low = torch.zeros(n, dtype=torch.float64)
         self._c_high = torch.full((n,), math.inf, dtype=torch.float64)
+
+    @classmethod
+    def start(cls, name: str, p: Any, x: torch.Tensor, y: torch.Tensor,
+              ctx: PerturbContext) -> Tracker:
+        """The tracker of black-box attack ``name`` with the params every one shares (budget,
+        c, kappa, target, binary search): checks the batch, puts ``ctx.model`` behind a
+        :class:`CountingOracle` and chooses the targets."""
+        classes = check_batch(x, y, ctx.info.num_classes, name)
+        oracle = CountingOracle(ctx.model, x.shape[0], classes, name)
+        # least-likely looks at the clean scores: one query per sample, charged to it
+        owners = torch.arange(x.shape[0])
+        targets = choose_targets(lambda t: oracle(t, owners), x, y, p.target, ctx.generator,
+                                 classes)
+        return cls(x, y, oracle, const=p.const, confidence=p.confidence,
+                   max_queries=p.max_queries, refine_queries=p.refine_queries,
+                   bounds=ctx.info.bounds, search_steps=p.binary_search_steps,
+                   targets=targets)
 
     @property
     def succeeded(self) -> torch.Tensor:
