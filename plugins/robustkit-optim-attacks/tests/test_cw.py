@@ -2,8 +2,9 @@
 
 import pytest
 import torch
-from robustkit_optim_attacks.cw import CarliniWagnerL2, _margin
+from robustkit_optim_attacks.cw import CarliniWagnerL2
 from robustkit_optim_attacks.params import CWL2Params
+from robustkit_optim_attacks.scores import margin
 
 from robustkit.errors import DataError, PluginError
 
@@ -54,8 +55,8 @@ def test_confidence_buys_a_logit_margin(trained, kit):
     x_adv = CarliniWagnerL2(CWL2Params(**FAST, confidence=kappa)).perturb(x, y, kit.context(model))
     _, fooled = kit.success(model, x, x_adv, y)
     with torch.no_grad():
-        margin = _margin(model(x_adv), y)[fooled]
-    assert fooled.sum() >= 15 and (margin <= -kappa + 1e-3).all()
+        m = margin(model(x_adv), y)[fooled]
+    assert fooled.sum() >= 15 and (m <= -kappa + 1e-3).all()
 
 
 def test_cw_refuses_a_score_oracle_and_nan_models(trained, kit):

@@ -18,17 +18,10 @@ from robustkit.data import PerturbContext
 from robustkit.errors import DataError, PluginError
 from robustkit.targets import choose_targets
 from robustkit_optim_attacks.params import CWL2Params
-from robustkit_optim_attacks.scores import check_batch
+from robustkit_optim_attacks.scores import check_batch, margin, reached
 
 _UPPER_START = 1e10  # "no upper bound on c yet", as in the reference implementation
 
-
-def _margin(logits: torch.Tensor, y: torch.Tensor, targeted: bool = False) -> torch.Tensor:
-    """Untargeted ``Z_y - max_{i != y} Z_i`` per row (``y``: the label); targeted
-    ``max_{i != t} Z_i - Z_t`` (``y``: the target ``t``). Negative means success."""
-    true = logits.gather(1, y[:, None]).squeeze(1)
-    other = logits.scatter(1, y[:, None], float("-inf")).amax(1)
-    return other - true if targeted else true - other
 
 
 class CarliniWagnerL2:
@@ -83,16 +76,13 @@ class CarliniWagnerL2:
                     adv = lo + (hi - lo) * (torch.tanh(w) + 1) / 2
                     logits = self._logits(model, adv, classes)
                     l2sq = (adv - x).pow(2).flatten(1).sum(1)
-                    margin = _margin(logits, labels, targeted)
-                    loss = l2sq + const * margin.clamp_min(-p.confidence)
+                    m = margin(logits, labels, targeted)
+                    loss = l2sq + const * m.clamp_min(-p.confidence)
                     # the gradient w.r.t. w only: the model's parameters get no .grad
                     (w.grad,) = torch.autograd.grad(loss.sum(), w)
                     opt.step()
                     with torch.no_grad():
-                        # success requires the margin kappa, as in the paper's f_6
-                        ok = margin <= -p.confidence
-                        if p.confidence == 0:
-                            ok = margin < 0
+                        ok = reached(m, p.confidence)
                         l2 = l2sq.detach().sqrt()
                         improve = ok & (l2 < best_l2)
                         best_l2 = torch.where(improve, l2, best_l2)

@@ -73,24 +73,31 @@ def as_log_probs(scores: torch.Tensor) -> torch.Tensor:
     return (s / s.sum(-1, keepdim=True)).log()
 
 
+def margin(scores: torch.Tensor, y: torch.Tensor, targeted: bool = False) -> torch.Tensor:
+    """How far each row is from the attack's goal, on logits (C&W) or log-probabilities
+    (ZOO): untargeted ``s_y - max_{i != y} s_i`` with ``y`` the label; targeted
+    ``max_{i != t} s_i - s_t`` with ``y`` the target ``t``. Negative means reached."""
+    true = scores.gather(1, y[:, None]).squeeze(1)
+    other = scores.scatter(1, y[:, None], float("-inf")).amax(1)
+    return other - true if targeted else true - other
+
+
+def reached(m: torch.Tensor, confidence: float) -> torch.Tensor:
+    """The goal is reached by at least ``confidence`` (kappa; the paper's f_6), and strictly."""
+    return (m <= -confidence) & (m < 0)
+
+
 def margin_loss(log_p: torch.Tensor, y: torch.Tensor, confidence: float,
                 targeted: bool = False) -> torch.Tensor:
-    """ZOO's loss per row: untargeted ``max(log p_y - max_{i != y} log p_i, -kappa)`` with
-    ``y`` the label; targeted ``max(max_{i != t} log p_i - log p_t, -kappa)`` with ``y`` the
-    target ``t``."""
-    true = log_p.gather(1, y[:, None]).squeeze(1)
-    other = log_p.scatter(1, y[:, None], float("-inf")).amax(1)
-    return (other - true if targeted else true - other).clamp_min(-confidence)
+    """ZOO's loss per row: ``max(margin, -kappa)``."""
+    return margin(log_p, y, targeted).clamp_min(-confidence)
 
 
 def is_adversarial(log_p: torch.Tensor, y: torch.Tensor, confidence: float,
                    targeted: bool = False) -> torch.Tensor:
-    """Untargeted: true where another class beats the label ``y`` by at least ``confidence``
-    (and by > 0). Targeted: true where the target ``y`` beats every other class so."""
-    true = log_p.gather(1, y[:, None]).squeeze(1)
-    other = log_p.scatter(1, y[:, None], float("-inf")).amax(1)
-    lead = true - other if targeted else other - true
-    return (lead >= confidence) & (lead > 0)
+    """Untargeted: another class beats the label ``y`` by at least ``confidence`` (and by
+    > 0). Targeted: the target ``y`` beats every other class so."""
+    return reached(margin(log_p, y, targeted), confidence)
 
 
 def check_batch(x: torch.Tensor, y: torch.Tensor, num_classes: int | None, name: str) -> int:
