@@ -134,6 +134,8 @@ def vector_context(model: object, seed: int = 0) -> PerturbContext:
 
 
 ROBUST_AND_WEAK_DIM = 40
+ROBUST_AND_WEAK_INFO = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (ROBUST_AND_WEAK_DIM,),
+                                (0.0, 1.0), num_classes=2)
 
 
 def robust_and_weak_features(n_train: int = 600, n_test: int = 200,
@@ -151,5 +153,4 @@ def robust_and_weak_features(n_train: int = 600, n_test: int = 200,
     x = 0.5 + 0.1 * sign[:, None] * torch.ones(n, d) + 0.1 * torch.randn(n, d, generator=g)
     x[:, 0] = 0.5 + 0.3 * sign + 0.08 * torch.randn(n, generator=g)
     x = x.clamp(0, 1)
-    info = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (d,), (0.0, 1.0), num_classes=2)
-    return DataBundle(x[:n_train], y[:n_train], x[n_train:], y[n_train:], info)
+    return DataBundle(x[:n_train], y[:n_train], x[n_train:], y[n_train:], ROBUST_AND_WEAK_INFO)

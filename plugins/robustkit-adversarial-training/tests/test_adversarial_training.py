@@ -17,7 +17,11 @@ from torch import nn
 from robustkit import ParamsError, Pipeline, Task, TrainingConfig
 from robustkit.data import DefenseContext, PerturbContext, make_generator
 from robustkit.plugins import PluginHost
-from robustkit.testing.synthetic import ROBUST_AND_WEAK_DIM, robust_and_weak_features
+from robustkit.testing.synthetic import (
+    ROBUST_AND_WEAK_DIM,
+    ROBUST_AND_WEAK_INFO,
+    robust_and_weak_features,
+)
 from robustkit.trainer import Trainer, predict
 
 D = ROBUST_AND_WEAK_DIM
@@ -30,7 +34,7 @@ def bundle():
     return robust_and_weak_features()
 
 
-INFO = bundle().info
+INFO = ROBUST_AND_WEAK_INFO
 
 
 def model():

@@ -7,7 +7,11 @@ from pydantic import Field
 from torch import nn
 
 from robustkit import DataInfo, Params, Task, TrainingConfig, hookimpl
-from robustkit.testing.synthetic import ROBUST_AND_WEAK_DIM, robust_and_weak_features
+from robustkit.testing.synthetic import (
+    ROBUST_AND_WEAK_DIM,
+    ROBUST_AND_WEAK_INFO,
+    robust_and_weak_features,
+)
 from robustkit.trainer import Trainer
 
 D = ROBUST_AND_WEAK_DIM
@@ -18,7 +22,7 @@ def bundle():
     return robust_and_weak_features()
 
 
-INFO = bundle().info
+INFO = ROBUST_AND_WEAK_INFO
 
 
 class WidthParams(Params):
