@@ -20,6 +20,7 @@ from robustkit.components import (
     Task,
 )
 from robustkit.errors import ParamsError, PluginError, UnknownComponentError
+from robustkit.first_party import install_hint
 
 
 class Params(BaseModel):
@@ -288,7 +289,7 @@ class Registry:
                     f"{record.error}. Fix or reinstall that plugin."
                 )
         names = list(self._specs[kind])
-        msg = f"no {kind.value} named '{name}'."
+        msg = f"no {kind.value} named '{name}'." + install_hint(kind.value, name)
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if close:
             msg += " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
