@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -47,6 +48,10 @@ def _wait_for_port(port: int, proc: subprocess.Popen, seconds: float) -> None:
 
 @pytest.fixture(scope="module")
 def ray_head():
+    # Ray 2.60 authenticates clients with a token, by default ~/.ray/auth_token, which any other
+    # Ray cluster started on this machine rewrites: this cluster and its clients share their own
+    os.environ["RAY_AUTH_MODE"] = "token"
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
     port = _free_port()
     # a short temp dir: Ray's unix sockets live under it and socket paths have a length limit
     temp = tempfile.mkdtemp(prefix="rk-ray-", dir="/tmp")
@@ -65,6 +70,8 @@ def ray_head():
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+        os.environ.pop("RAY_AUTH_TOKEN", None)
+        os.environ.pop("RAY_AUTH_MODE", None)
 
 
 def _cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:

@@ -305,8 +305,9 @@ _MLFLOW_STATUS = {"done": "FINISHED", "failed": "FAILED", "interrupted": "KILLED
 
 
 def _sweep_job(client: Any, experiment: str, job: SweepJob) -> list[str]:
-    """Start: create the parent and export every finished run MLflow lacks (a sweep resumed
-    after a SIGKILL catches up here). End: log the sweep's curves on the parent and close it."""
+    """Export every finished run of the sweep that MLflow lacks (on resume after a SIGKILL, or
+    cells finished during an interrupt); at the end also log the sweep's curves on the parent
+    and close it."""
     from mlflow.entities import Metric, RunTag
 
     from robustkit.store import Store
@@ -314,14 +315,16 @@ def _sweep_job(client: Any, experiment: str, job: SweepJob) -> list[str]:
     parent = _parent(client, experiment, job.sweep_id, job.name)
     with Store(job.store_path) as db:
         cells = [c for c in db.cells(job.sweep_id) if c["status"] == "done" and c["run_id"]]
+    # at the start: runs a killed driver never sent; at the end: cells a worker finished and
+    # stored while the driver was being interrupted, whose outcome it never received
+    out = []
+    for cell in cells:
+        mlrun = _export(client, experiment,
+                        _record_from_store(job.store_path, cell["run_id"], job.sweep_id))
+        if mlrun:
+            out.append(mlrun)
     if job.status == "start":
         client.update_run(parent, status="RUNNING")
-        out = []
-        for cell in cells:
-            mlrun = _export(client, experiment,
-                            _record_from_store(job.store_path, cell["run_id"], job.sweep_id))
-            if mlrun:
-                out.append(mlrun)
         return out
     # the parent holds one curve per (cell's model, perturbation curve), strength as step
     points: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -340,7 +343,7 @@ def _sweep_job(client: Any, experiment: str, job: SweepJob) -> list[str]:
     for i in range(0, max(len(metrics), 1), 100):
         client.log_batch(parent, metrics=metrics[i:i + 100], tags=tags if i == 0 else [])
     client.set_terminated(parent, status=_MLFLOW_STATUS.get(job.status, "FAILED"), end_time=now)
-    return []
+    return out
 
 
 def _describe(cfg: dict[str, Any]) -> str:

@@ -60,8 +60,11 @@ class RayExecutor:
             _with_threads(fn, self.params.threads_per_worker))
         self._pending = [task.remote(item) for item in items]
         while self._pending:
-            done, self._pending = ray.wait(self._pending, num_returns=1)
-            yield ray.get(done[0])
+            # a bounded wait: a signal (Ctrl-C, SIGTERM) reaches Python only between calls,
+            # never while ray.wait blocks inside Ray's core
+            done, self._pending = ray.wait(self._pending, num_returns=1, timeout=0.5)
+            for ref in done:
+                yield ray.get(ref)
 
     def close(self) -> None:
         import ray
@@ -71,6 +74,9 @@ class RayExecutor:
             # go on computing cells nobody will collect
             for ref in self._pending:
                 ray.cancel(ref, force=True)
+            # cancelling is asynchronous: wait (bounded) until the cells are really stopped, so
+            # none is still writing to the store after the sweep has ended
+            ray.wait(self._pending, num_returns=len(self._pending), timeout=30)
             self._pending = []
         if ray.is_initialized() and (self._started or self.address):
             ray.shutdown()
