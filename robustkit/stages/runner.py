@@ -58,13 +58,19 @@ def run_plan(plan: Plan, host: PluginHost, store: Store, progress: Progress) -> 
         run_id=ctx.run_id, config=opts.record, rows=ctx.writer.rows, timings=ctx.timings,
         store_path=store.path, fingerprint=key, cached_model=cached, flags=ctx.writer.flags,
     )
-    host.hook.robustkit_pipeline_end(run_id=ctx.run_id, result=result,
-                                     report=lambda: render_report(store, result))
+    def report(metric: str | None = None) -> Report:
+        return render_report(store, result, metric)
+
+    host.hook.robustkit_pipeline_end(run_id=ctx.run_id, result=result, report=report)
     return result
 
 
-def render_report(store: Store, result: PipelineResult) -> Report:
-    """The report card of one finished run, built on the calling thread from the open store."""
+def render_report(store: Store, result: PipelineResult, metric: str | None = None) -> Report:
+    """The report card of one finished run, built on the calling thread from the open store;
+    its headline metric is ``metric``, else accuracy if the run has it, else its first."""
     from robustkit.report import build_report
 
-    return build_report(store, run_ids=[result.run_id])
+    if metric is None:
+        metrics = result.metrics()
+        metric = "accuracy" if "accuracy" in metrics or not metrics else metrics[0]
+    return build_report(store, run_ids=[result.run_id], metric=metric)
