@@ -19,7 +19,8 @@ from robustkit.stages.evaluate import oracle
 def observers(ctx: RunContext, task: Task) -> list[EvaluationObserver]:
     """The observers a run's evaluations get: the integrity checks, when the config asks for
     them and the task is classification (the only task they are defined for)."""
-    if ctx.options.integrity and task is Task.CLASSIFICATION:
+    # "off" as well as False: the setting may grow levels beyond on/off
+    if ctx.options.integrity not in (False, None, "off") and task is Task.CLASSIFICATION:
         return [IntegrityChecks()]
     return []
 
