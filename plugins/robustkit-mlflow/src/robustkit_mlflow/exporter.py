@@ -158,7 +158,7 @@ class Exporter:
                     rec.metrics[metric_key(metric, label)] = float(value)
                     rec.labels.setdefault(label, {})[metric] = value
 
-    def end(self, run_id: str, result: Any) -> None:
+    def end(self, run_id: str, result: Any, report: Any) -> None:
         rec = self.open.pop(run_id, None)
         if rec is None:
             return
@@ -168,7 +168,8 @@ class Exporter:
             {"run_id": run_id, "table": result.table(), "timings": result.timings,
              "flags": [getattr(f, "__dict__", str(f)) for f in result.flags]},
             indent=2, default=str)
-        rec.artifacts.update(_report(run_id, result))
+        rep = report()  # built by the kernel from the run's open store, on this thread
+        rec.artifacts.update({"report.md": rep.markdown(), "report.html": rep.html()})
         self._submit(rec)
 
     # -- sweep side: the driver exports every cell's run from the store ----------------
@@ -350,20 +351,6 @@ def _describe(cfg: dict[str, Any]) -> str:
     parts = [cfg.get("dataset", {}).get("name"), cfg.get("model", {}).get("name")]
     parts += [d.get("name") for d in cfg.get("defenses", [])]
     return "_".join(str(p) for p in parts if p) + f"_seed{cfg.get('seed')}"
-
-
-def _report(run_id: str, result: Any) -> dict[str, str]:
-    """The report card of this run, Markdown and HTML (from robustkit.report)."""
-    if result.store_path is None:
-        return {}
-    from robustkit.report import build_report
-    from robustkit.store import Store
-
-    metrics = result.metrics()
-    metric = "accuracy" if "accuracy" in metrics else (metrics[0] if metrics else "accuracy")
-    with Store(result.store_path) as db:
-        rep = build_report(db, run_ids=[run_id], metric=metric)
-        return {"report.md": rep.markdown(), "report.html": rep.html()}
 
 
 def _connect(uri: str, name: str) -> tuple[Any, str]:
