@@ -415,11 +415,11 @@ class _IntegrityChecks:
         ig = self.ig
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
-        norm = _norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
+        norm = _norm_name(params.get("norm", s.spec.threat.norm or "linf"))
         acc = ig.accuracy(outputs, self._y_full)
         self.settings.append(ig.Setting(
             label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
-            iterative=s.spec.extra.get("iterative"), unbounded=bool(s.spec.extra.get("unbounded")),
+            iterative=s.spec.threat.iterative, unbounded=s.spec.threat.unbounded,
             strength=s.strength, norm=norm,
             extra={k: v for k, v in params.items() if k != s.spec.strength},
         ))
@@ -433,7 +433,7 @@ class _IntegrityChecks:
         bs = self.runner.cfg.eval_batch_size
         sub_acc = ig.accuracy(outputs[:k], self.y)
         eps = s.strength if s.spec.strength in ("eps", "epsilon") else None
-        if eps is not None and norm is not None and not s.spec.extra.get("unbounded"):
+        if eps is not None and norm is not None and not s.spec.threat.unbounded:
             self._flag(ig.check_random_noise(
                 lambda xx: predict(self.model, xx, bs), self.x, self.y, eps=eps, norm=norm,
                 bounds=self.data.info.bounds, attack_accuracy=sub_acc, label=s.label,

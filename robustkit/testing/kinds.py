@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
@@ -21,10 +21,8 @@ from robustkit.data import (
     make_generator,
 )
 from robustkit.testing.failure import fail
+from robustkit.testing.subject import Subject
 from robustkit.testing.synthetic import SHAPES, TinyNet, same, scramble_global_rng, seed_everything
-
-if TYPE_CHECKING:
-    from robustkit.testing.contracts import ContractSuite
 
 SEED = 1234
 OTHER_SEED = 4321
@@ -33,7 +31,7 @@ UNSEEDED_FIX = ("draw every random number from ctx.generator (perturbations) or 
                 "from torch's, numpy's or Python's global generator")
 
 
-def run(suite: ContractSuite, check: str) -> None:
+def run(suite: Subject, check: str) -> None:
     _CHECKS[(suite.kind, check)](suite)
 
 
@@ -43,7 +41,7 @@ def _tiny_model(info: Any, device: str) -> nn.Module:
     return TinyNet()(info).to(device).eval()
 
 
-def _perturb(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
+def _perturb(suite: Subject, *, seed: int = SEED, scramble: int = 0,
              bounds: tuple[float, float] = (0.0, 1.0), device: str = "cpu",
              params: Any = None, check: str = "perturbation-bounds",
              ) -> tuple[torch.Tensor, torch.Tensor, Any, bool]:
@@ -74,7 +72,7 @@ def _perturb(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
     return before, out, data.info, labels
 
 
-def _strongest(suite: ContractSuite) -> Any:
+def _strongest(suite: Subject) -> Any:
     """The params at the strength's upper bound, if the perturbation declares one."""
     spec = suite.spec
     base = suite.params()
@@ -87,7 +85,7 @@ def _strongest(suite: ContractSuite) -> Any:
     return spec.validate_params({**base.model_dump(), spec.strength: top})
 
 
-def _check_output(suite: ContractSuite, before: torch.Tensor, out: Any, info: Any,
+def _check_output(suite: Subject, before: torch.Tensor, out: Any, info: Any,
                   labels: bool, check: str, where: str, values: bool = True) -> None:
     spec = suite.spec
     if not isinstance(out, torch.Tensor) or out.shape != before.shape:
@@ -117,7 +115,7 @@ def _check_output(suite: ContractSuite, before: torch.Tensor, out: Any, info: An
              "from ctx.info, never assume [0, 1])")
 
 
-def perturbation_bounds(suite: ContractSuite) -> None:
+def perturbation_bounds(suite: Subject) -> None:
     settings = [("at the default params", None)]
     strongest = _strongest(suite)
     if strongest is not None:
@@ -131,7 +129,7 @@ def perturbation_bounds(suite: ContractSuite) -> None:
                           f"{where} with bounds {list(bounds)}")
 
 
-def perturbation_seed(suite: ContractSuite) -> None:
+def perturbation_seed(suite: Subject) -> None:
     spec = suite.spec
     _, first, _, _ = _perturb(suite, scramble=1, check="seed")
     _, again, _, _ = _perturb(suite, scramble=2, check="seed")
@@ -145,14 +143,14 @@ def perturbation_seed(suite: ContractSuite) -> None:
                  "draw from ctx.generator instead of a generator with a fixed seed")
 
 
-def perturbation_device(suite: ContractSuite) -> None:
+def perturbation_device(suite: Subject) -> None:
     for device in suite.devices():
         before, out, info, labels = _perturb(suite, device=device, check="device")
         _check_output(suite, before, out, info, labels, "device", f"on {device}", values=False)
 
 
 # -- defenses ---------------------------------------------------------------------------------
-def _defend(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
+def _defend(suite: Subject, *, seed: int = SEED, scramble: int = 0,
             device: str = "cpu") -> tuple[nn.Module, nn.Module, DataBundle]:
     """Apply the defense to a tiny model; return (original, defended, data)."""
     from robustkit.trainer import Trainer
@@ -192,7 +190,7 @@ def _outputs(model: nn.Module, x: torch.Tensor, scramble: int = 0) -> torch.Tens
         return model(x)
 
 
-def defense_interface(suite: ContractSuite) -> None:
+def defense_interface(suite: Subject) -> None:
     spec = suite.spec
     original, defended, data = _defend(suite)
     x = data.x_test
@@ -221,7 +219,7 @@ def defense_interface(suite: ContractSuite) -> None:
                  "clamp the transformed inputs to the bounds the model was trained on")
 
 
-def defense_gradients(suite: ContractSuite) -> None:
+def defense_gradients(suite: Subject) -> None:
     spec = suite.spec
     if not spec.differentiable:
         return  # gradient attacks are refused at validation; nothing to check
@@ -238,7 +236,7 @@ def defense_gradients(suite: ContractSuite) -> None:
              "keep the transform differentiable (e.g. a straight-through estimator)")
 
 
-def defense_seed(suite: ContractSuite) -> None:
+def defense_seed(suite: Subject) -> None:
     _, first, data = _defend(suite, scramble=1)
     _, again, _ = _defend(suite, scramble=2)
     if not same(_outputs(first, data.x_test, 3), _outputs(again, data.x_test, 4)):
@@ -246,7 +244,7 @@ def defense_seed(suite: ContractSuite) -> None:
              "outputs", UNSEEDED_FIX + " (an input transform seeds itself in fit(data, ctx))")
 
 
-def defense_device(suite: ContractSuite) -> None:
+def defense_device(suite: Subject) -> None:
     for device in suite.devices():
         _, defended, data = _defend(suite, device=device)
         out = _outputs(defended, data.x_test.to(device))
@@ -256,7 +254,7 @@ def defense_device(suite: ContractSuite) -> None:
 
 
 # -- models -----------------------------------------------------------------------------------
-def _model_cases(suite: ContractSuite) -> list[DataBundle]:
+def _model_cases(suite: Subject) -> list[DataBundle]:
     spec = suite.spec
     if suite.data is not None:
         return [suite.data(0)]
@@ -267,7 +265,7 @@ def _model_cases(suite: ContractSuite) -> list[DataBundle]:
             for m in spec.modalities if m in SHAPES]
 
 
-def _build_model(suite: ContractSuite, info: Any, seed: int, scramble: int = 0) -> nn.Module:
+def _build_model(suite: Subject, info: Any, seed: int, scramble: int = 0) -> nn.Module:
     builder = suite.build()
     scramble_global_rng(scramble)
     seed_everything(seed)  # the kernel seeds every generator before build()
@@ -278,7 +276,7 @@ def _build_model(suite: ContractSuite, info: Any, seed: int, scramble: int = 0) 
     return model
 
 
-def model_build(suite: ContractSuite) -> None:
+def model_build(suite: Subject) -> None:
     spec = suite.spec
     for data in _model_cases(suite):
         info = data.info
@@ -300,7 +298,7 @@ def model_build(suite: ContractSuite) -> None:
                  "do not detach the forward pass")
 
 
-def model_seed(suite: ContractSuite) -> None:
+def model_seed(suite: Subject) -> None:
     for data in _model_cases(suite):
         a = _build_model(suite, data.info, SEED, scramble=1).state_dict()
         b = _build_model(suite, data.info, SEED, scramble=2).state_dict()
@@ -310,7 +308,7 @@ def model_seed(suite: ContractSuite) -> None:
                  "seeds) or one seeded from it")
 
 
-def model_device(suite: ContractSuite) -> None:
+def model_device(suite: Subject) -> None:
     for device in suite.devices():
         for data in _model_cases(suite):
             model = _build_model(suite, data.info, SEED).to(device).eval()
@@ -323,7 +321,7 @@ def model_device(suite: ContractSuite) -> None:
 
 
 # -- datasets ---------------------------------------------------------------------------------
-def _load(suite: ContractSuite, seed: int, scramble: int = 0) -> DataBundle:
+def _load(suite: Subject, seed: int, scramble: int = 0) -> DataBundle:
     dataset = suite.build()
     scramble_global_rng(scramble)
     bundle = dataset.load(seed)
@@ -333,7 +331,7 @@ def _load(suite: ContractSuite, seed: int, scramble: int = 0) -> DataBundle:
     return bundle
 
 
-def dataset_load(suite: ContractSuite) -> None:
+def dataset_load(suite: Subject) -> None:
     from robustkit.errors import DataError
 
     spec = suite.spec
@@ -349,7 +347,7 @@ def dataset_load(suite: ContractSuite) -> None:
              f"{spec.modalities[0].value}", "register the task and modality the data has")
 
 
-def dataset_seed(suite: ContractSuite) -> None:
+def dataset_seed(suite: Subject) -> None:
     spec = suite.spec
     first, again = _load(suite, SEED, 1), _load(suite, SEED, 2)
     parts = ("x_train", "y_train", "x_test", "y_test")
@@ -363,7 +361,7 @@ def dataset_seed(suite: ContractSuite) -> None:
 
 
 # -- metrics ----------------------------------------------------------------------------------
-def _evaluation(suite: ContractSuite, n: int, device: str = "cpu") -> Evaluation:
+def _evaluation(suite: Subject, n: int, device: str = "cpu") -> Evaluation:
     data = suite.bundle(0)
     info = data.info
     x, y = data.x_test[:n].to(device), data.y_test[:n].to(device)
@@ -376,7 +374,7 @@ def _evaluation(suite: ContractSuite, n: int, device: str = "cpu") -> Evaluation
     return Evaluation(y, noisy, x, x, clean, info)
 
 
-def _values(suite: ContractSuite, ev: Evaluation, check: str, scramble: int = 0) -> dict:
+def _values(suite: Subject, ev: Evaluation, check: str, scramble: int = 0) -> dict:
     metric = suite.build()
     scramble_global_rng(scramble)
     try:
@@ -395,14 +393,14 @@ def _values(suite: ContractSuite, ev: Evaluation, check: str, scramble: int = 0)
     return out
 
 
-def metric_empty(suite: ContractSuite) -> None:
+def metric_empty(suite: Subject) -> None:
     values = _values(suite, _evaluation(suite, 0), "metric-empty")
     if not all(math.isnan(v) for v in values.values()):
         fail(suite.spec, "metric-empty", f"an empty batch gave {values}, a number that means "
              "nothing", "return float('nan') when len(ev) == 0")
 
 
-def metric_values(suite: ContractSuite) -> None:
+def metric_values(suite: Subject) -> None:
     values = _values(suite, _evaluation(suite, 32), "metric-values")
     bad = {k: v for k, v in values.items() if not math.isfinite(v)}
     if bad:
@@ -410,20 +408,20 @@ def metric_values(suite: ContractSuite) -> None:
              "return a finite value whenever the metric is defined")
 
 
-def metric_seed(suite: ContractSuite) -> None:
+def metric_seed(suite: Subject) -> None:
     ev = _evaluation(suite, 32)
     if not same(_values(suite, ev, "seed", 1), _values(suite, ev, "seed", 2)):
         fail(suite.spec, "seed", "the same evaluation scored twice gave different values",
              "a metric must be a function of the evaluation; " + UNSEEDED_FIX)
 
 
-def metric_device(suite: ContractSuite) -> None:
+def metric_device(suite: Subject) -> None:
     for device in suite.devices():
         _values(suite, _evaluation(suite, 32, device), "device")
 
 
 # -- executors --------------------------------------------------------------------------------
-def executor_map(suite: ContractSuite) -> None:
+def executor_map(suite: Subject) -> None:
     executor = suite.build()
     try:
         results = sorted(executor.map(_square, list(range(6))))
@@ -438,7 +436,7 @@ def _square(i: int) -> int:
     return i * i
 
 
-_CHECKS: dict[tuple[Kind, str], Callable[[ContractSuite], None]] = {
+_CHECKS: dict[tuple[Kind, str], Callable[[Subject], None]] = {
     (Kind.PERTURBATION, "perturbation-bounds"): perturbation_bounds,
     (Kind.PERTURBATION, "seed"): perturbation_seed,
     (Kind.PERTURBATION, "device"): perturbation_device,

@@ -46,9 +46,9 @@ class DualTeacher:
         torch.manual_seed(derive_seed(ctx.seed, self.name, which))
         if ref is None:
             return copy.deepcopy(student)
-        from robustkit_adversarial_training.attack_loop import _registry
+        from robustkit_adversarial_training.attack_loop import registry_of
 
-        spec = _registry(ctx).get(Kind.MODEL, ref.name)
+        spec = registry_of(ctx).get(Kind.MODEL, ref.name)
         if ctx.info.modality not in spec.modalities:
             raise ParamsError(f"defense '{self.name}': teacher model '{ref.name}' does not "
                               f"accept {ctx.info.modality.value} inputs")
