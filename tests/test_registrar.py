@@ -7,9 +7,9 @@ import json
 import warnings
 
 import pytest
+from fake_dists import install, run
 from pydantic import Field
 
-from fake_dists import install, run
 from robustkit import Kind, Params, Perturbation, Threat, hookimpl
 from robustkit.plugins import PluginHost
 
