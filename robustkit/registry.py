@@ -81,14 +81,20 @@ class Registry:
                     f"plugin '{spec.plugin}' must use another name"
                 )
         same.append(spec)
+        same.sort(key=lambda s: s.owner)  # candidates never ordered by discovery
         record = self.plugins.get(spec.plugin)
         if record is not None:
             record.components.setdefault(spec.kind, []).append(spec.name)
         if len(same) > 1:
+            message = self.clash_message(spec.kind, spec.name, same)
+            prefix = message.split(" is registered by ")[0]
             for s in same:
                 other = self.plugins.get(s.plugin)
-                if other is not None:
-                    other.problems.append(self.clash_message(spec.kind, spec.name, same))
+                if other is not None:  # one current message per clash, in a stable order
+                    kept = [p for p in other.problems if not p.startswith(prefix + " ")]
+                    clashes = sorted(p for p in kept if p.startswith("name clash: "))
+                    other.problems = [p for p in kept if not p.startswith("name clash: ")]
+                    other.problems += sorted([*clashes, message])
 
     def remove_plugin_components(self, plugin: str) -> dict[Kind, list[str]]:
         removed: dict[Kind, list[str]] = {}
@@ -149,6 +155,7 @@ class Registry:
 
     @staticmethod
     def clash_message(kind: Kind, name: str, same: list[ComponentSpec]) -> str:
+        same = sorted(same, key=lambda s: s.owner)  # the same text whatever the install order
         owners = " and ".join(f"{s.owner} (plugin '{s.plugin}')" for s in same)
         choices = " or ".join(f"'{s.qualified_name}'" for s in same)
         return (f"name clash: {kind.value} '{name}' is registered by {owners}; robustkit "
