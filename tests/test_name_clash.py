@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from fake_dists import install, run
 
 TOY = """
