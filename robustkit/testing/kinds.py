@@ -9,14 +9,14 @@ from typing import Any
 import torch
 from torch import nn
 
-from robustkit.components import DefenseForm, Kind, Needs, Target, Task
+from robustkit.adapters import apply_defense, metric_items, model_access
+from robustkit.components import DefenseForm, Kind, Target, Task
 from robustkit.config import TrainingConfig
 from robustkit.data import (
     DataBundle,
     DefenseContext,
     Evaluation,
     PerturbContext,
-    ScoreOracle,
     derive_seed,
     make_generator,
 )
@@ -51,15 +51,7 @@ def _perturb(suite: Subject, *, seed: int = SEED, scramble: int = 0,
     labels = Target.TEST_INPUTS not in spec.targets and Target.TRAIN_LABELS in spec.targets
     x = (data.x_test if Target.TEST_INPUTS in spec.targets else data.x_train).to(device)
     y = (data.y_test if Target.TEST_INPUTS in spec.targets else data.y_train).to(device)
-    access: Any = None
-    if spec.needs is not Needs.NOTHING:
-        model = _tiny_model(data.info, device)
-        access = model
-        if spec.needs is Needs.SCORES:
-            def scores(inputs: torch.Tensor) -> torch.Tensor:
-                with torch.no_grad():
-                    return torch.softmax(model(inputs), -1)
-            access = ScoreOracle(scores, num_classes=data.info.num_classes)
+    access = model_access(spec.needs, _tiny_model(data.info, device), data.info, 512)
     ctx = PerturbContext(info=data.info, seed=derive_seed(seed, "contract"),
                          generator=make_generator(seed, "contract"), model=access, device=device)
     pert = suite.build(params)
@@ -154,7 +146,6 @@ def _defend(suite: Subject, *, seed: int = SEED, scramble: int = 0,
             device: str = "cpu") -> tuple[nn.Module, nn.Module, DataBundle]:
     """Apply the defense to a tiny model; return (original, defended, data)."""
     from robustkit.trainer import Trainer
-    from robustkit.wrappers import InputTransformModel
 
     spec = suite.spec
     data = suite.bundle(0)
@@ -163,21 +154,16 @@ def _defend(suite: Subject, *, seed: int = SEED, scramble: int = 0,
     ctx = DefenseContext(info=data.info, seed=seed, device=device)
     defense = suite.build()
     scramble_global_rng(scramble)
+    trainer = None
     if spec.form is DefenseForm.TRAINING:
         model.train()
         trainer = Trainer(TrainingConfig(epochs=2, batch_size=32), data.info.task, seed=seed,
                           device=device)
         seed_everything(derive_seed(seed, "defense", spec.name))  # as the pipeline does
-        defended = defense.train(model, data, trainer, ctx)
-        where = "train(model, data, trainer, ctx)"
-    elif spec.form is DefenseForm.INPUT_TRANSFORM:
-        if hasattr(defense, "fit"):
-            defense.fit(data, ctx)
-        defended = InputTransformModel(defense.transform, model)
-        where = "the model behind transform(x)"
-    else:
-        defended = defense.wrap(model, ctx)
-        where = "wrap(model, ctx)"
+    defended = apply_defense(spec.form, defense, model, data, ctx, trainer)
+    where = {DefenseForm.TRAINING: "train(model, data, trainer, ctx)",
+             DefenseForm.INPUT_TRANSFORM: "the model behind transform(x)",
+             DefenseForm.MODEL_WRAPPER: "wrap(model, ctx)"}[spec.form]
     if not isinstance(defended, nn.Module):
         fail(spec, "defense-interface", f"{where} returned {type(defended).__name__}",
              "return a torch.nn.Module that maps inputs to outputs like the model it received")
@@ -382,15 +368,12 @@ def _values(suite: Subject, ev: Evaluation, check: str, scramble: int = 0) -> di
     except Exception as exc:
         fail(suite.spec, check, f"compute() raised {type(exc).__name__}: {exc} on a batch of "
              f"{len(ev)}", "return float('nan') where the metric is undefined")
-    items = value.items() if isinstance(value, dict) else [("", value)]
-    out = {}
-    for key, v in items:
-        try:
-            out[key] = float(v)
-        except (TypeError, ValueError):
-            fail(suite.spec, check, f"compute() returned {type(v).__name__} for {key or 'value'}",
-                 "return a float or a dict of floats")
-    return out
+    try:
+        items = metric_items(value)
+    except TypeError as exc:
+        fail(suite.spec, check, f"compute() returned {exc}", "return a float or a dict of floats")
+    # None is how a metric says "not defined here", like NaN
+    return {key or "": math.nan if v is None else v for key, v in items}
 
 
 def metric_empty(suite: Subject) -> None:
