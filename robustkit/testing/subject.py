@@ -1,6 +1,7 @@
-"""What the behaviour contracts (:mod:`robustkit.testing.kinds`) need of the component they
-check. :class:`robustkit.testing.ContractSuite` provides it; the contracts depend on this
-protocol, not on the suite, so the suite can import them without an import cycle."""
+"""What the behaviour contracts (:mod:`robustkit.testing.kinds` and ``kinds_builders``) need
+of the component they check, and the seeds and advice they share.
+:class:`robustkit.testing.ContractSuite` provides it; the contracts depend on this protocol,
+not on the suite, so the suite can import them without an import cycle."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from typing import Any, Protocol
 
 from robustkit.components import Kind, Modality, Task
 from robustkit.registry import ComponentSpec
+
+SEED = 1234
+OTHER_SEED = 4321
+UNSEEDED_FIX = ("draw every random number from ctx.generator (perturbations) or from a "
+                "torch.Generator seeded with robustkit.data.derive_seed(ctx.seed, ...); never "
+                "from torch's, numpy's or Python's global generator")
 
 
 class Subject(Protocol):
