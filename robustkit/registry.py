@@ -114,6 +114,7 @@ class Registry:
     # -- reading -------------------------------------------------------------------------
     def specs(self, kind: Kind) -> list[ComponentSpec]:
         """Every component of ``kind``, clashing ones included, by name."""
+        kind = kind if isinstance(kind, Kind) else Kind.parse(kind)
         return sorted((s for same in self._specs[kind].values() for s in same),
                       key=lambda s: (s.name, s.owner))
 
@@ -137,6 +138,7 @@ class Registry:
         :raises AmbiguousComponentError: two distributions register the bare name.
         :raises UnknownComponentError: nothing by that name, with suggestions.
         """
+        kind = kind if isinstance(kind, Kind) else Kind.parse(kind)
         owner, name = split_name(ref)
         same = self._specs[kind].get(name, [])
         if owner is not None:
