@@ -73,7 +73,7 @@ def robustkit_register_models(register):
 def robustkit_register_perturbations(register):
     register.perturbation("shift", Shift, params=ShiftParams, needs="nothing", strength="amount",
                           tasks=["classification"])
-    register.perturbation("broken", Broken, tasks=["classification"])
+    register.perturbation("broken", Broken, needs="nothing", tasks=["classification"])
 
 
 @hookimpl
