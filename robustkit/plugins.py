@@ -2,8 +2,9 @@
 keeping one broken plugin from taking the others down.
 
 pluggy's ``load_setuptools_entrypoints`` stops at the first plugin that raises; here every entry
-point is loaded inside its own ``try`` and every register hook is called plugin by plugin, so a
-failure is recorded against the plugin that caused it (as conda's plugin manager does).
+point is loaded inside its own ``try``, and the register hooks are called through pluggy one
+plugin at a time (a subset hook caller per plugin), so a failure is recorded against the plugin
+that caused it (as conda's plugin manager does) while pluggy's markers keep their meaning.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ ENTRY_POINT_GROUP = "robustkit"
 hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
 
 _REGISTER_HOOKS: dict[Kind, str] = {kind: f"robustkit_register_{kind.plural}" for kind in Kind}
-def _is_wrapper(impl: Any) -> bool:
-    return bool(impl.hookwrapper or getattr(impl, "wrapper", False))
-
-
 _LIFECYCLE_HOOKS = ["robustkit_pipeline_end", "robustkit_pipeline_start", "robustkit_stage_end"]
+
+
+def _is_wrapper(impl: Any) -> bool:
+    """A new-style (``wrapper=True``) or old-style (``hookwrapper=True``) pluggy wrapper."""
+    return bool(impl.hookwrapper or getattr(impl, "wrapper", False))
 
 
 class PluginHost:
