@@ -146,7 +146,7 @@ def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
         if s is not None:
             params[spec.strength] = s
         model = spec.validate_params(params)
-        sub = ComponentRef(name=spec.name, params=params)
+        sub = ComponentRef(name=ref.name, params=params)  # as named: "dist:pgd" stays apart
         strength = getattr(model, spec.strength) if spec.strength else None
         out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
                                        strength=None if strength is None else float(strength)))
