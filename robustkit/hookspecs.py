@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from robustkit.config import PipelineConfig
     from robustkit.registrar import Registrar
+    from robustkit.report import Report
     from robustkit.result import PipelineResult
 
 PROJECT = "robustkit"
@@ -119,9 +122,18 @@ def robustkit_stage_end(run_id: str, stage: str, seconds: float, details: dict[s
 
 
 @hookspec
-def robustkit_pipeline_end(run_id: str, result: PipelineResult) -> None:
+def robustkit_pipeline_end(
+    run_id: str, result: PipelineResult, report: Callable[..., Report]
+) -> None:
     """Called once a pipeline's results are stored.
 
     :param run_id: the run's id.
-    :param result: the :class:`robustkit.PipelineResult` (config, metric rows, timings).
+    :param result: the :class:`robustkit.PipelineResult` (config, metric rows, flags,
+        timings, store path).
+    :param report: ``report(metric=None)`` builds this run's report card
+        (``robustkit.report.Report``; render it with ``.markdown()`` or ``.html()``) from the
+        run's open store, on the calling thread; its headline metric is ``metric``, else
+        accuracy if the run has it, else the run's first metric. Call it inside the hook:
+        the store may be closed once the hook returns. An implementation that does not name
+        ``report`` is not passed it.
     """

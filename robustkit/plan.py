@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
 from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
+from robustkit.options import RunOptions
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -58,6 +59,11 @@ class Plan:
     settings: list[PerturbationSetting]
     metrics: list[Resolved]
     problems: list[str] = field(default_factory=list)
+    # every non-component setting, resolved here so that no stage reads the raw config
+    options: RunOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.options = RunOptions.from_config(self.config)
 
     def components(self) -> list[Resolved]:
         return [self.dataset, self.model, *self.train_perturbations, *self.defenses,

@@ -37,7 +37,7 @@ def robustkit_stage_end(run_id, stage, seconds, details):
 
 
 @hookimpl
-def robustkit_pipeline_end(run_id, result):
+def robustkit_pipeline_end(run_id, result, report):
     from robustkit_mlflow.exporter import EXPORTER
 
-    _guard(EXPORTER.end, run_id, result)
+    _guard(EXPORTER.end, run_id, result, report)
