@@ -59,3 +59,25 @@ def test_apply_defense_dispatches_on_the_form():
     assert halve.fitted and torch.equal(wrapped(x), model(x / 2))
     with pytest.raises(ValueError, match="needs the trainer"):
         apply_defense(DefenseForm.TRAINING, object(), model, data, ctx)
+
+
+def test_a_metric_returning_text_fails_the_run_naming_the_metric(toy_host, toy_config):
+    from robustkit import PluginError, hookimpl
+    from robustkit.pipeline import run_pipeline
+
+    class Chatty:
+        def __init__(self, params):
+            pass
+
+        def compute(self, ev):
+            return "high"
+
+    class Plugin:
+        @hookimpl
+        def robustkit_register_metrics(self, register):
+            register.metric("chatty", Chatty, summary="returns text")
+
+    toy_host.add_plugin(Plugin(), "chatty-plugin")
+    config = type(toy_config).model_validate({**toy_config.model_dump(), "metrics": ["chatty"]})
+    with pytest.raises(PluginError, match="metric 'chatty' from plugin 'chatty-plugin'.*str"):
+        run_pipeline(config, host=toy_host)
