@@ -194,7 +194,7 @@ def defense_interface(suite: Subject) -> None:
         if not isinstance(xt, torch.Tensor) or xt.shape != x.shape:
             fail(spec, "defense-interface", "transform(x) changed the input shape",
                  "return inputs of the shape it received")
-        if float(xt.min()) < lo - 1e-5 or float(xt.max()) > hi + 1e-5:
+        if float(xt.detach().min()) < lo - 1e-5 or float(xt.detach().max()) > hi + 1e-5:
             fail(spec, "defense-interface",
                  f"transform(x) leaves the data bounds [{lo}, {hi}]",
                  "clamp the transformed inputs to the bounds the model was trained on")
