@@ -80,7 +80,7 @@ class Plan:
 @dataclass(frozen=True)
 class PlanFacts:
     """What validation knows of a pipeline before any data is loaded; a component's own
-    ``check`` (``extra={"check": "module:function"}`` at registration) receives it.
+    ``check`` (``check="module:function"`` at registration) receives it.
 
     :param differentiable: ``False`` when a defense in the pipeline blocks gradients.
     """
@@ -94,7 +94,7 @@ class PlanFacts:
 
 
 def _load_check(spec: ComponentSpec) -> Callable[[BaseModel, PlanFacts], str | None]:
-    target = spec.extra["check"]
+    target = spec.check
     if callable(target):
         return target
     module_name, _, attr = str(target).partition(":")
@@ -114,7 +114,7 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
     """Call the component's declared ``check(params, facts) -> reason | None``; a reason
     refuses the config (IncompatibleError), as the kernel's own checks do. Components use it
     for requirements only they can judge (e.g. what a wrapped library accepts)."""
-    if "check" not in r.spec.extra:
+    if r.spec.check is None:
         return
     try:
         reason = _load_check(r.spec)(r.params, facts)
@@ -158,7 +158,7 @@ def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
         if s is not None:
             params[spec.strength] = s
         model = spec.validate_params(params)
-        sub = ComponentRef(name=spec.name, params=params)
+        sub = ComponentRef(name=ref.name, params=params)  # as named: "dist:pgd" stays apart
         strength = getattr(model, spec.strength) if spec.strength else None
         out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
                                        strength=None if strength is None else float(strength),

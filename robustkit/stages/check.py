@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from robustkit.adapters import score_oracle
 from robustkit.components import Needs, Task
 from robustkit.data import DataBundle, PerturbContext
 from robustkit.stages.context import EvaluationDone, EvaluationObserver, RunContext
-from robustkit.stages.evaluate import oracle
 
 
 def observers(ctx: RunContext, task: Task) -> list[EvaluationObserver]:
@@ -56,13 +56,13 @@ class IntegrityChecks:
         ig = self.ig
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
-        norm = norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
+        norm = norm_name(params.get("norm", s.spec.threat.norm or "linf"))
         # a setting with its own sample count was evaluated on the first n samples only
         n = outputs.shape[0]
         acc = ig.accuracy(outputs, self._y_full[:n])
         self.settings.append(ig.Setting(
             label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
-            iterative=s.spec.extra.get("iterative"), unbounded=bool(s.spec.extra.get("unbounded")),
+            iterative=s.spec.threat.iterative, unbounded=s.spec.threat.unbounded,
             strength=s.strength, norm=norm,
             extra={k: v for k, v in params.items() if k != s.spec.strength},
         ))
@@ -77,7 +77,7 @@ class IntegrityChecks:
         bs = ctx.options.eval_batch_size
         sub_acc = ig.accuracy(outputs[:k], ys)
         eps = s.strength if s.spec.strength in ("eps", "epsilon") else None
-        if eps is not None and norm is not None and not s.spec.extra.get("unbounded"):
+        if eps is not None and norm is not None and not s.spec.threat.unbounded:
             ctx.writer.flag(ig.check_random_noise(
                 lambda xx: predict(self.model, xx, bs), xs, ys, eps=eps, norm=norm,
                 bounds=self.data.info.bounds, attack_accuracy=sub_acc, label=s.label,
@@ -98,7 +98,7 @@ class IntegrityChecks:
         bs = ctx.options.eval_batch_size
         access: Any = self.model
         if s.spec.needs is Needs.SCORES:
-            access = oracle(self.model, Task.CLASSIFICATION, self.data.info.num_classes, bs)
+            access = score_oracle(self.model, self.data.info, bs)  # classification only
         pctx = PerturbContext(
             info=self.data.info, seed=ctx.seeds.integrity_steps_context,
             generator=ctx.seeds.generator(ctx.seeds.integrity_steps(s.label)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from robustkit.adapters import apply_defense
 from robustkit.components import DefenseForm
 from robustkit.data import DataBundle
 from robustkit.stages.context import RunContext
@@ -13,20 +14,15 @@ from robustkit.stages.train import defense_context
 
 
 def defend(ctx: RunContext, model: Any, data: DataBundle) -> Any:
-    from robustkit.wrappers import InputTransformModel
-
     dctx = defense_context(ctx, data)
     for d in ctx.plan.defenses:
         if d.spec.form is DefenseForm.TRAINING:
             continue
         t = time.perf_counter()
         defense = d.build()
-        if d.spec.form is DefenseForm.INPUT_TRANSFORM:
-            if hasattr(defense, "fit"):
-                ctx.call(d, "fitting", lambda df=defense: df.fit(data, dctx))
-            model = InputTransformModel(defense.transform, model)
-        else:
-            model = ctx.call(d, "wrapping the model", lambda df=defense, m=model: df.wrap(m, dctx))
+        what = "fitting" if d.spec.form is DefenseForm.INPUT_TRANSFORM else "wrapping the model"
+        model = ctx.call(d, what, lambda df=defense, m=model, form=d.spec.form: apply_defense(
+            form, df, m, data, dctx))
         model.eval()
         ctx.stage(f"defend:{d.name}", t)
     return model

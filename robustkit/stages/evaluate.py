@@ -4,11 +4,11 @@ checks) are told after each evaluation."""
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
-from robustkit.components import Needs, Task
+from robustkit.adapters import metric_items, model_access
+from robustkit.components import Task
 from robustkit.data import DataBundle, Evaluation, PerturbContext, ScoreOracle
 from robustkit.stages.context import EvaluationDone, RunContext
 from robustkit.stages.data import check_perturbed
@@ -54,15 +54,6 @@ def _notify(ctx: RunContext, done: EvaluationDone) -> None:
         observer.evaluated(ctx, done)
 
 
-def model_access(s: Any, model: Any, task: Task, num_classes: int | None, bs: int) -> Any:
-    """What a perturbation may see of the model: the model itself, a score oracle, or None."""
-    if s.spec.needs is Needs.GRADIENTS:
-        return model
-    if s.spec.needs is Needs.SCORES:
-        return oracle(model, task, num_classes, bs)
-    return None
-
-
 def _perturb(ctx: RunContext, s: Any, model: Any, x_clean: Any, y: Any, data: DataBundle
              ) -> tuple[Any, Any, dict[str, Any]]:
     """One setting's perturbed inputs, in evaluation batches on the setting's own stream."""
@@ -72,7 +63,7 @@ def _perturb(ctx: RunContext, s: Any, model: Any, x_clean: Any, y: Any, data: Da
 
     bs = ctx.options.eval_batch_size
     pert = s.build()
-    access = model_access(s, model, data.info.task, data.info.num_classes, bs)
+    access = model_access(s.spec.needs, model, data.info, bs)
     chunks, stats_parts = [], []
     seed = ctx.seeds.perturbation(s.label)
     gen = ctx.seeds.generator(seed, device="cpu")
@@ -115,26 +106,12 @@ def score(ctx: RunContext, metrics: list[tuple[Any, Any]], label: str, pert_name
     rows = []
     for m, metric in metrics:
         value = ctx.call(m, f"scoring {label}", lambda mt=metric: mt.compute(ev))
-        items = value.items() if isinstance(value, dict) else [(None, value)]
+        # NaN comes back as None: SQLite has no NaN, and None means "not defined here"
+        items = ctx.call(m, f"reading its value for {label}", lambda v=value: metric_items(v))
         for sub, v in items:
             name = m.spec.name if sub is None else f"{m.spec.name}.{sub}"
-            v = None if v is None else float(v)
-            if v is not None and math.isnan(v):
-                v = None  # SQLite has no NaN; None means "not defined here"
             rows.append(MetricRow(label, pert_name, params, strength, name, v))
     ctx.writer.metrics(rows)  # stored as soon as measured
-
-
-def oracle(model: Any, task: Task, num_classes: int | None, bs: int) -> ScoreOracle:
-    import torch
-
-    from robustkit.trainer import predict
-
-    def scores(x: torch.Tensor) -> torch.Tensor:
-        out = predict(model, x, bs)
-        return torch.softmax(out, dim=-1) if task is Task.CLASSIFICATION else out
-
-    return ScoreOracle(scores, num_classes=num_classes)
 
 
 def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from robustkit.adapters import apply_defense
 from robustkit.cache import ModelCache, fingerprint
 from robustkit.components import DefenseForm
 from robustkit.data import DataBundle, DefenseContext
@@ -87,8 +88,8 @@ def train(ctx: RunContext, data: DataBundle) -> Trained:
     for d in training:  # each training defense receives the previous one's model
         defense = d.build()
         seed_everything(ctx.seeds.defense(d.name))
-        model = ctx.call(d, "training",
-                         lambda m=model, df=defense: df.train(m, data, trainer, dctx))
+        model = ctx.call(d, "training", lambda m=model, df=defense: apply_defense(
+            DefenseForm.TRAINING, df, m, data, dctx, trainer))
         if not isinstance(model, torch.nn.Module):
             raise PluginError(f"{d.spec.label}: train() must return a torch.nn.Module")
     model.eval()

@@ -19,8 +19,7 @@ def _guard(fn, *args: Any) -> None:
     try:
         fn(*args)
     except Exception as exc:  # never let the exporter break a pipeline
-        log.warning("robustkit-mlflow: %s failed: %s: %s", fn.__name__, type(exc).__name__,
-                    exc)
+        log.warning("robustkit-mlflow: %s failed: %s: %s", fn.__name__, type(exc).__name__, exc)
 
 
 @hookimpl
