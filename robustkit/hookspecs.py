@@ -151,7 +151,8 @@ def robustkit_sweep_start(sweep_id: str, name: str | None, store_path: str,
     :param sweep_id: the sweep's id (a hash of its cells; the same on resume).
     :param name: the sweep's name from its config, if any.
     :param store_path: the SQLite results store the cells write to.
-    :param cells: how many cells the sweep has; ``done`` of them finished earlier.
+    :param cells: how many cells the sweep has.
+    :param done: how many of them finished in an earlier run of the same sweep.
     """
 
 
@@ -160,9 +161,11 @@ def robustkit_sweep_cell_end(sweep_id: str, cell_key: str, run_id: str | None, s
                              store_path: str) -> None:
     """Called in the driver process as soon as a cell's outcome arrives.
 
+    :param sweep_id: the sweep's id.
     :param cell_key: the cell's key.
     :param run_id: the run the cell stored (``None`` if it failed before storing one).
     :param status: ``done`` or ``failed``.
+    :param store_path: the results store holding the cell's run.
     """
 
 
@@ -170,6 +173,8 @@ def robustkit_sweep_cell_end(sweep_id: str, cell_key: str, run_id: str | None, s
 def robustkit_sweep_end(sweep_id: str, store_path: str, status: str) -> None:
     """Called in the driver process when a sweep stops, also when it is interrupted.
 
+    :param sweep_id: the sweep's id.
+    :param store_path: the results store of its cells.
     :param status: ``done``, ``failed`` (some cells failed) or ``interrupted`` (an exception
         or a signal stopped the driver; the finished cells are stored).
     """

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,10 +148,19 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     return Expansion(f"{sweep.name or 'sweep'}-{digest}", cells, skipped)
 
 
+# set by run_sweep while an executor runs cells in the driver's own process (in-process): those
+# cells use the host the caller gave, not the process-wide one
+_IN_PROCESS_HOST: ContextVar[PluginHost | None] = ContextVar("robustkit_sweep_host",
+                                                             default=None)
+
+
 def _worker_host(modules: list[str]) -> PluginHost:
     """The process-wide host plus plugins that were added from Python rather than installed."""
     import importlib
 
+    host = _IN_PROCESS_HOST.get()
+    if host is not None:  # cells run in the driver: the host run_sweep was given
+        return host
     host = get_host()
     for name in modules:
         module = importlib.import_module(name)
@@ -247,6 +257,7 @@ def run_sweep(
     ran, failed = 0, []
     plugins = _python_plugins(host)
     status = "interrupted"
+    token = _IN_PROCESS_HOST.set(host)
     try:
         for phase in (0, 1):
             todo = [
@@ -265,6 +276,7 @@ def run_sweep(
                 progress("cell", outcome)
         status = "failed" if failed else "done"
     finally:
+        _IN_PROCESS_HOST.reset(token)
         runner.close()
         hook.robustkit_sweep_end(sweep_id=expansion.sweep_id, store_path=str(path),
                                  status=status)
