@@ -313,6 +313,9 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
               help="with --all-installed: also each training-time perturbation (label noise)")
 @click.option("--executor", default=None, help="in-process, process-pool, ray, ...")
 @click.option("--workers", type=int, default=None, help="workers for the executor")
+@click.option("--address", default=None,
+              help="join the Ray cluster at this address (implies --executor ray; "
+                   "default: RAY_ADDRESS when the executor is ray)")
 @click.option("--seeds", default=None, help="comma-separated seeds (overrides the config)")
 @click.option("--epochs", type=int, default=None, help="training epochs (overrides)")
 @click.option("--eval-samples", type=int, default=None, help="evaluate on N test samples")
@@ -320,12 +323,13 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 @store_option
 def sweep(config: Path | None, all_installed: bool, dataset: str | None, models: str | None,
           with_train_perturbations: bool, executor: str | None,
-          workers: int | None, seeds: str | None, epochs: int | None, eval_samples: int | None,
-          metric: str, store: Path | None) -> None:
+          workers: int | None, address: str | None, seeds: str | None, epochs: int | None,
+          eval_samples: int | None, metric: str, store: Path | None) -> None:
     """Run a sweep (CONFIG with lists), or every compatible installed combination.
 
     Running the same sweep again resumes it: finished cells are never recomputed."""
     from robustkit.config import ComponentRef
+    from robustkit.executors import executor_override
     from robustkit.sweep import all_installed as everything
     from robustkit.sweep import load_sweep, run_sweep
 
@@ -352,10 +356,7 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, models:
         changes["eval_samples"] = eval_samples
     if changes:
         spec = type(spec).model_validate({**spec.model_dump(), **changes})
-    ref = None
-    if executor or workers:
-        params = {"workers": workers} if workers else {}
-        ref = ComponentRef(name=executor or "process-pool", params=params)
+    ref = executor_override(spec.executor, executor, workers, address)
     console = _console()
 
     def progress(event: str, info: dict[str, Any]) -> None:

@@ -11,7 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from robustkit.errors import ConfigError
 
@@ -33,6 +40,9 @@ class ComponentRef(BaseModel):
 
     name: str = Field(min_length=1, description="the registered component name")
     params: dict[str, Any] = Field(default_factory=dict, description="component parameters")
+    samples: int | None = Field(None, ge=1, le=10**9, description=(
+        "perturbations only: evaluate this one on the first N test samples (of those the "
+        "pipeline's eval_samples keeps), e.g. an expensive C&W or ZOO beside cheap noise"))
 
     @model_validator(mode="before")
     @classmethod
@@ -40,12 +50,24 @@ class ComponentRef(BaseModel):
         if isinstance(value, str):
             return {"name": value}
         if isinstance(value, dict) and "name" in value:
-            flat = {k: v for k, v in value.items() if k not in ("name", "params")}
+            flat = {k: v for k, v in value.items() if k not in ("name", "params", "samples")}
             if flat:
                 params = dict(value.get("params") or {})
                 params.update(flat)
-                return {"name": value["name"], "params": params}
+                out = {"name": value["name"], "params": params}
+                if "samples" in value:
+                    out["samples"] = value["samples"]
+                return out
         return value
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_samples(self, handler: Any) -> Any:
+        # configs (and the hashes of sweep cells and cached models taken over them) stay what
+        # they were before per-perturbation sample counts existed, unless one is given
+        data = handler(self)
+        if isinstance(data, dict) and data.get("samples") is None:
+            data.pop("samples", None)
+        return data
 
     def label(self) -> str:
         if not self.params:

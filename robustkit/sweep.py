@@ -13,8 +13,11 @@ cell already done is never recomputed.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,14 +148,25 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     return Expansion(f"{sweep.name or 'sweep'}-{digest}", cells, skipped)
 
 
+# set by run_sweep while an executor runs cells in the driver's own process (in-process): those
+# cells use the host the caller gave, not the process-wide one
+_IN_PROCESS_HOST: ContextVar[PluginHost | None] = ContextVar("robustkit_sweep_host",
+                                                             default=None)
+
+
 def _worker_host(modules: list[str]) -> PluginHost:
     """The process-wide host plus plugins that were added from Python rather than installed."""
     import importlib
 
+    host = _IN_PROCESS_HOST.get()
+    if host is not None:  # cells run in the driver: the host run_sweep was given
+        return host
     host = get_host()
     for name in modules:
-        if name not in host.registry.plugins:
-            host.add_plugin(importlib.import_module(name), name)
+        module = importlib.import_module(name)
+        # an installed plugin that a script also added by hand is registered already
+        if name not in host.registry.plugins and not host.pm.is_registered(module):
+            host.add_plugin(module, name)
     return host
 
 
@@ -164,13 +178,32 @@ def _python_plugins(host: PluginHost) -> list[str]:
             if r.distribution is None and r.ok and r.name in sys.modules]
 
 
+SWEEP_CELL_ENV = "ROBUSTKIT_SWEEP_ID"
+
+
+@contextmanager
+def in_sweep_cell(sweep_id: str) -> Iterator[None]:
+    """Marks the pipeline runs inside as a sweep's cells (``ROBUSTKIT_SWEEP_ID`` is set), so
+    that per-run exporters can leave them to the driver's sweep hooks instead of exporting
+    them twice (or, in a worker killed at shutdown, never)."""
+    before = os.environ.get(SWEEP_CELL_ENV)
+    os.environ[SWEEP_CELL_ENV] = sweep_id
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SWEEP_CELL_ENV, None)
+        else:
+            os.environ[SWEEP_CELL_ENV] = before
+
+
 def run_cell(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one cell (in any worker) and record it in the store. Module-level so it pickles."""
     from robustkit.store import Store
 
     started = time.perf_counter()
     host = _worker_host(payload.get("plugins", []))
-    with Store(payload["store"]) as store:
+    with Store(payload["store"]) as store, in_sweep_cell(payload["sweep_id"]):
         try:
             result = Pipeline.model_validate(payload["config"]).run(store=store, host=host)
         except Exception as exc:
@@ -218,8 +251,13 @@ def run_sweep(
         done = {c["cell_key"] for c in db.cells(expansion.sweep_id) if c["status"] == "done"}
     progress("start", {"sweep_id": expansion.sweep_id, "cells": len(expansion.cells),
                        "done": len(done), "skipped": len(expansion.skipped)})
+    hook = host.hook
+    hook.robustkit_sweep_start(sweep_id=expansion.sweep_id, name=sweep.name,
+                               store_path=str(path), cells=len(expansion.cells), done=len(done))
     ran, failed = 0, []
     plugins = _python_plugins(host)
+    status = "interrupted"
+    token = _IN_PROCESS_HOST.set(host)
     try:
         for phase in (0, 1):
             todo = [
@@ -231,9 +269,17 @@ def run_sweep(
                 ran += 1
                 if outcome["status"] != "done":
                     failed.append(outcome)
+                hook.robustkit_sweep_cell_end(
+                    sweep_id=expansion.sweep_id, cell_key=outcome["key"],
+                    run_id=outcome.get("run_id"), status=outcome["status"],
+                    store_path=str(path))
                 progress("cell", outcome)
+        status = "failed" if failed else "done"
     finally:
+        _IN_PROCESS_HOST.reset(token)
         runner.close()
+        hook.robustkit_sweep_end(sweep_id=expansion.sweep_id, store_path=str(path),
+                                 status=status)
     with Store(path) as db:
         if not failed:
             db.finish_sweep(expansion.sweep_id)

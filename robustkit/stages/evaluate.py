@@ -37,10 +37,12 @@ def evaluate(ctx: RunContext, model: Any, data: DataBundle) -> None:
     _notify(ctx, EvaluationDone(None, clean_out, x_clean))
     for s in ctx.plan.settings:
         t = time.perf_counter()
-        x_pert, outputs, extras = _perturb(ctx, s, model, x_clean, y, data)
+        k = n if s.samples is None else min(s.samples, n)  # its own (smaller) sample count
+        xs, ys, cs = x_clean[:k], y[:k], clean_out[:k]
+        x_pert, outputs, extras = _perturb(ctx, s, model, xs, ys, data)
         score(ctx, metrics, s.label, s.name, s.params_dict(), s.strength,
-              Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras))
-        keep_examples(ctx, s.label, x_pert, outputs, y, data)
+              Evaluation(ys, outputs, x_pert, xs, cs, data.info, extras))
+        keep_examples(ctx, s.label, x_pert, outputs, ys, data)
         ctx.stage(f"evaluate:{s.label}", t, metrics=last_values(ctx, s.label))
         _notify(ctx, EvaluationDone(s, outputs, x_pert))
     for observer in ctx.observers:
