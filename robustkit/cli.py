@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from robustkit import overrides
 from robustkit.components import Kind
 from robustkit.config import DEFAULT_STORE
 from robustkit.errors import RobustkitError
@@ -171,7 +172,7 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
 
     pipeline = load_pipeline(config) if config else default_pipeline()
     if seed is not None:
-        pipeline = pipeline.model_copy(update={"seed": seed})
+        pipeline = overrides.apply(pipeline, {"seed": seed}, "pipeline")
     result = _run_with_progress(pipeline, store, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
@@ -331,11 +332,10 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, models:
         changes["training"] = {**spec.training.model_dump(), "epochs": epochs}
     if eval_samples is not None:
         changes["eval_samples"] = eval_samples
-    if changes:
-        spec = type(spec).model_validate({**spec.model_dump(), **changes})
+    spec = overrides.apply(spec, changes, "sweep")
     ref = None
-    if executor or workers:
-        params = {"workers": workers} if workers else {}
+    if executor or workers is not None:  # --workers 0 is refused by the executor's params
+        params = {"workers": workers} if workers is not None else {}
         ref = ComponentRef(name=executor or "process-pool", params=params)
     console = _console()
 

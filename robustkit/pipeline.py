@@ -3,7 +3,7 @@ evaluation under each perturbation → metrics → store, with lifecycle hooks a
 
 from __future__ import annotations
 
-import math
+import functools
 import time
 import traceback
 from collections.abc import Callable
@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from robustkit import guard, lifecycle
 from robustkit.cache import ModelCache, fingerprint
 from robustkit.components import DefenseForm, Needs, Target, Task
 from robustkit.config import DEFAULT_STORE, Pipeline
@@ -67,6 +68,7 @@ def run_pipeline(
     """
     host = host or get_host()
     plan = resolve(config, host.registry)  # fails before anything is loaded or stored
+    lifecycle.check_device(config.device)  # e.g. cuda:0 on a CPU-only torch, before storing
     own_store = not isinstance(store, Store)
     db = store if isinstance(store, Store) else Store(store or config.store or DEFAULT_STORE)
     previous_threads = None
@@ -76,7 +78,8 @@ def run_pipeline(
         previous_threads = torch.get_num_threads()
         torch.set_num_threads(config.threads)
     try:
-        return _Runner(plan, host, db, progress or (lambda e, i: None)).run()
+        with lifecycle.stop_on_signals():  # SIGTERM: the run is stored as interrupted
+            return _Runner(plan, host, db, progress or (lambda e, i: None)).run()
     finally:
         if previous_threads is not None:
             torch.set_num_threads(previous_threads)
@@ -120,10 +123,12 @@ class _Runner:
     # -- the run -------------------------------------------------------------------------
     def run(self) -> PipelineResult:
         cfg = self.cfg
+        lifecycle.reap(self.store)  # runs whose process was killed are marked interrupted
         self.run_id = self.store.start_run(
             config=cfg.to_dict(), seed=cfg.seed, kernel_version=kernel_version(),
             plugins=self.plan.plugin_versions(), name=cfg.name,
         )
+        lifecycle.claim(self.store, self.run_id)  # so a SIGKILLed run is found later
         self.progress("start", {"run_id": self.run_id, "evaluations": len(self.plan.settings) + 1})
         self.host.hook.robustkit_pipeline_start(run_id=self.run_id, config=cfg)
         key = None
@@ -136,9 +141,10 @@ class _Runner:
             self._evaluate(model, data)
         except BaseException as exc:
             message = f"{type(exc).__name__}: {exc}"
+            status = "failed"
             if not isinstance(exc, Exception):
-                message = f"interrupted ({type(exc).__name__})"
-            self.store.finish_run(self.run_id, status="failed", timings=self.timings,
+                message, status = f"interrupted ({exc or type(exc).__name__})", "interrupted"
+            self.store.finish_run(self.run_id, status=status, timings=self.timings,
                                   fingerprint=key, error=message + "\n" + traceback.format_exc(
                                       limit=5))
             raise
@@ -181,15 +187,17 @@ class _Runner:
                                  generator=make_generator(self.cfg.seed, "train", r.name),
                                  device=self.cfg.device)
             if Target.TRAIN_LABELS in r.spec.targets:
-                y = self._call(r, "perturbing training labels",
-                               lambda p=pert, c=ctx: p.perturb(data.x_train, data.y_train, c))
+                y = guard.call(r, "perturbing training labels", pert.perturb, data.x_train,
+                               data.y_train, ctx)
                 if y.shape != data.y_train.shape:
                     raise PluginError(f"{r.spec.label} changed the label shape")
+                guard.check_dtype(r, y, data.y_train, "labels")
                 data.y_train = y
             else:
-                x = self._call(r, "perturbing training inputs",
-                               lambda p=pert, c=ctx: p.perturb(data.x_train, data.y_train, c))
+                x = guard.call(r, "perturbing training inputs", pert.perturb, data.x_train,
+                               data.y_train, ctx)
                 self._check_perturbed(r, x, data.x_train, data)
+                guard.check_dtype(r, x, data.x_train, "inputs")
                 data.x_train = x
             data.validate(f"training data after {r.spec.label}")
             self._stage(f"train-perturb:{r.name}", t)
@@ -254,8 +262,7 @@ class _Runner:
         for d in training:  # each training defense receives the previous one's model
             defense = d.build()
             _seed_everything(derive_seed(self.cfg.seed, "defense", d.name))
-            model = self._call(d, "training",
-                               lambda m=model, df=defense: df.train(m, data, trainer, ctx))
+            model = guard.call(d, "training", defense.train, model, data, trainer, ctx)
             if not isinstance(model, torch.nn.Module):
                 raise PluginError(f"{d.spec.label}: train() must return a torch.nn.Module")
         model.eval()
@@ -276,8 +283,9 @@ class _Runner:
             defense = d.build()
             if d.spec.form is DefenseForm.INPUT_TRANSFORM:
                 if hasattr(defense, "fit"):
-                    self._call(d, "fitting", lambda df=defense: df.fit(data, ctx))
-                model = InputTransformModel(defense.transform, model)
+                    guard.call(d, "fitting", defense.fit, data, ctx)
+                model = InputTransformModel(defense.transform, model, guard=functools.partial(
+                    guard.call, d, "transforming inputs"))
             else:
                 model = self._call(d, "wrapping the model",
                                    lambda df=defense, m=model: df.wrap(m, ctx))
@@ -336,9 +344,9 @@ class _Runner:
                 xb, yb = x_clean[start : start + bs], y[start : start + bs]
                 ctx = PerturbContext(info=data.info, seed=seed, generator=gen, model=access,
                                      device=self.cfg.device)
-                xp = self._call(s, "perturbing test inputs",
-                                lambda p=pert, a=xb, b=yb, c=ctx: p.perturb(a, b, c))
+                xp = guard.call(s, "perturbing test inputs", pert.perturb, xb, yb, ctx)
                 self._check_perturbed(s, xp, xb, data)
+                guard.check_dtype(s, xp, xb, "inputs")
                 chunks.append(xp.detach())
                 stats_parts.append(ctx.stats)
             x_pert = torch.cat(chunks)
@@ -373,18 +381,18 @@ class _Runner:
         return {r.metric: r.value for r in self.rows if r.label == label}
 
     def _score(self, metrics, label, pert_name, params, strength, ev: Evaluation) -> None:
-        rows = []
+        rows, failures = [], []
         for m, metric in metrics:
-            value = self._call(m, f"scoring {label}", lambda mt=metric: mt.compute(ev))
-            items = value.items() if isinstance(value, dict) else [(None, value)]
-            for sub, v in items:
-                name = m.spec.name if sub is None else f"{m.spec.name}.{sub}"
-                v = None if v is None else float(v)
-                if v is not None and math.isnan(v):
-                    v = None  # SQLite has no NaN; None means "not defined here"
-                rows.append(MetricRow(label, pert_name, params, strength, name, v))
+            try:  # one broken metric must not cost the others of this evaluation
+                value = guard.call(m, f"scoring {label}", metric.compute, ev)
+                rows += [MetricRow(label, pert_name, params, strength, name, v)
+                         for name, v in guard.metric_values(m, value, label)]
+            except PluginError as exc:
+                failures.append(exc)
         self.store.add_metrics(self.run_id, rows)  # stored as soon as measured
         self.rows.extend(rows)
+        if failures:
+            raise failures[0]
 
 
 class _IntegrityChecks:

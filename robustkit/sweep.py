@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -56,7 +56,8 @@ class Sweep(BaseModel):
     perturbations: list[ComponentRef] = Field(default_factory=list)
     metrics: list[ComponentRef] = Field(
         default_factory=lambda: [ComponentRef(name="accuracy")], min_length=1)
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
+        default_factory=lambda: [0], min_length=1)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     device: str = "cpu"
     eval_batch_size: int = Field(512, ge=1)
