@@ -30,10 +30,15 @@ class _Group(click.Group):
     """Prints RobustkitError as one clear message instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from robustkit.lifecycle import Interrupted
+
         try:
             return super().invoke(ctx)
         except RobustkitError as exc:
             _fail(exc)
+        except Interrupted as exc:
+            click.echo(f"error: {exc}; the run is stored as interrupted", err=True)
+            sys.exit(128 + exc.signum)
 
 
 store_option = click.option(
@@ -46,6 +51,23 @@ store_option = click.option(
 @click.version_option(package_name="robustkit")
 def main() -> None:
     """Measure and improve the robustness of neural networks."""
+    _plain_warnings()
+
+
+def _plain_warnings() -> None:
+    """A RobustkitWarning is printed as one ``warning: ...`` line, not with a source line."""
+    import warnings
+
+    from robustkit.errors import RobustkitWarning
+
+    default = warnings.formatwarning
+
+    def fmt(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if issubclass(category, RobustkitWarning):
+            return f"warning: {message}\n"
+        return default(message, category, *args, **kwargs)
+
+    warnings.formatwarning = fmt
 
 
 @main.command()
@@ -176,9 +198,11 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
     result = _run_with_progress(pipeline, store, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
-                               "timings": result.timings}, indent=2))
+                               "timings": result.timings,
+                               "flags": [f.as_dict() for f in result.flags]}, indent=2))
         return
     _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+    _print_flags([f.as_dict() for f in result.flags])
 
 
 def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
@@ -219,6 +243,20 @@ def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where:
     console.print(table)
     total = sum(v for k, v in timings.items())
     console.print(f"stored in {where} ({total:.1f} s of stages)")
+
+
+def _print_flags(flags: list[dict[str, str]]) -> None:
+    """The integrity flags under the table: a number with a flag is not to be trusted."""
+    from rich.markup import escape
+
+    if not flags:
+        return
+    console = _console()
+    console.print(f"[yellow]{len(flags)} integrity flag(s): these numbers are doubtful "
+                  "(docs/integrity.md)[/yellow]")
+    for f in flags:
+        console.print(f"  [yellow]⚠[/yellow] {escape(f['label'])} {escape(f['check'])}: "
+                      f"{escape(f['message'])}", highlight=False)
 
 
 def _fmt(v: float | None) -> str:
@@ -267,8 +305,10 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
     with Store(path) as db:
         run = db.run(run_id)
         rows = db.metrics(run["id"])
+        flags = db.flags(run["id"])
     if as_json:
         run["metrics"] = [r.as_dict() for r in rows]
+        run["flags"] = flags
         click.echo(json.dumps(run, indent=2, default=str))
         return
     console = _console()
@@ -282,6 +322,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 
         console.print(f"[red]{escape(run['error'])}[/red]")
     _print_table(run["id"], rows, run.get("timings") or {}, str(path))
+    _print_flags(flags)
 
 
 @main.command()

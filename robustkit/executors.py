@@ -46,10 +46,14 @@ class InProcess:
         pass
 
 
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, parent_pid: int | None = None) -> None:
     import torch
 
+    from robustkit.lifecycle import die_with_parent
+
     torch.set_num_threads(threads)
+    if parent_pid is not None:
+        die_with_parent(parent_pid)  # a killed sweep must not leave workers computing
 
 
 class ProcessPool:
@@ -65,7 +69,7 @@ class ProcessPool:
             # spawn, not fork: forking a process that already runs torch threads can deadlock
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                initargs=(self.threads,))
+                initargs=(self.threads, os.getpid()))
         pending = {self._pool.submit(fn, item) for item in items}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
