@@ -4,6 +4,7 @@ from robustkit import hookimpl
 from robustkit_loaders.params import (
     ArrayParams,
     CifarPickleParams,
+    ClassArrayParams,
     ImageArrayParams,
     ImageFolderParams,
     MnistIdxParams,
@@ -23,7 +24,7 @@ def robustkit_register_datasets(register):
     register("image-folder", f"{_M}.folder:ImageFolder", params=ImageFolderParams,
              tasks=["classification"], modality="image",
              summary="train/ and test/ folders of class sub-folders of images (Pillow)")
-    register("arrays", f"{_M}.arrays:Arrays", params=ArrayParams,
+    register("arrays", f"{_M}.arrays:Arrays", params=ClassArrayParams,
              tasks=["classification"], modality="vector",
              summary="feature vectors and class labels from .npz or .csv files")
     register("arrays-image", f"{_M}.arrays:ImageArrays", params=ImageArrayParams,
