@@ -137,6 +137,21 @@ def call(r: Any, what: str, fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
+def transform(r: Any, fn: Callable[[Any], Any], x: Any) -> Any:
+    """An input-transform defense's ``transform(x)``, guarded like :func:`call`; the result
+    must keep the input's shape (else the model fails later, blaming no one)."""
+    out = call(r, "transforming inputs", fn, x)
+    shape = getattr(out, "shape", None)
+    if shape is None or tuple(shape) != tuple(x.shape):
+        got = tuple(shape) if shape is not None else type(out).__name__
+        raise PluginError(
+            f"{_owner(r)} turned inputs of shape {tuple(x.shape)} into {got}; an input "
+            "transform must keep the shape. Fix the plugin, or check its params (e.g. a "
+            "window size the implementation does not support)"
+        )
+    return out
+
+
 def check_dtype(r: Any, out: Any, original: Any, what: str) -> None:
     """A perturbation's output must keep its input's dtype (float images stay float)."""
     import torch

@@ -284,8 +284,8 @@ class _Runner:
             if d.spec.form is DefenseForm.INPUT_TRANSFORM:
                 if hasattr(defense, "fit"):
                     guard.call(d, "fitting", defense.fit, data, ctx)
-                model = InputTransformModel(defense.transform, model, guard=functools.partial(
-                    guard.call, d, "transforming inputs"))
+                model = InputTransformModel(defense.transform, model,
+                                            guard=functools.partial(guard.transform, d))
             else:
                 model = self._call(d, "wrapping the model",
                                    lambda df=defense, m=model: df.wrap(m, ctx))
