@@ -7,13 +7,10 @@ measured for a failure during a run.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # bad_components, toy_plugin
@@ -44,46 +41,4 @@ def store(tmp_path) -> Path:
                            plugins={})
         db.add_metrics(run, [MetricRow("clean", "clean", {}, None, "acc", 0.9)])
         db.finish_run(run, status="done")
-    return path
-
-
-def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]] | None:
-    """Every row of every table, or None when there is no file."""
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables}
-    finally:
-        conn.close()
-
-
-def new_runs(before: dict | None, path: Path) -> list[dict[str, Any]]:
-    """The runs added since ``before``, as the store reads them back."""
-    from robustkit.store import Store
-
-    with Store(path) as db:
-        runs = db.runs()
-        known = set((before or {}).get("runs", []))
-        return [r for r in runs if not any(repr_has(k, r["id"]) for k in known)]
-
-
-def repr_has(row_repr: str, run_id: str) -> bool:
-    return row_repr.startswith(f"('{run_id}'")
-
-
-def cli(*args: Any) -> Any:
-    """``robustkit ARGS`` in this process; stderr and stdout both kept."""
-    from robustkit.cli import main
-
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def write_config(path: Path, text: str = "", **top: Any) -> Path:
-    """A TOML pipeline config over the toy data set and model (2 epochs: seconds)."""
-    lines = ['dataset = "toy"', 'model = "linear"', 'metrics = ["acc"]']
-    lines += [f"{k} = {v}" for k, v in top.items()]
-    path.write_text("\n".join(lines) + "\n" + text +
-                    "\n[training]\nepochs = 2\nbatch_size = 32\nlr = 0.05\n")
     return path

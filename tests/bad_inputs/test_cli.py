@@ -4,7 +4,7 @@ the message names the option's field and its allowed range; the store is left un
 from __future__ import annotations
 
 import pytest
-from conftest import cli, snapshot, write_config
+from catalogue import cli, snapshot, write_config
 
 SWEEP = """
 datasets = ["toy"]

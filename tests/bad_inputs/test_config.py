@@ -4,7 +4,7 @@ the store is left exactly as it was."""
 from __future__ import annotations
 
 import pytest
-from conftest import cli, snapshot, write_config
+from catalogue import cli, snapshot, write_config
 
 
 @pytest.mark.parametrize(("line", "field", "message"), [
