@@ -54,3 +54,27 @@ def write_config(path: Path, text: str = "", **top: Any) -> Path:
     path.write_text("\n".join(lines) + "\n" + text +
                     "\n[training]\nepochs = 2\nbatch_size = 32\nlr = 0.05\n")
     return path
+
+
+LAUNCHER = """
+import sys
+sys.path[:0] = {paths!r}
+import bad_components, toy_plugin
+from robustkit.plugins import register_plugin
+register_plugin(toy_plugin)
+register_plugin(bad_components)
+from robustkit.cli import main
+main(sys.argv[1:], prog_name="robustkit")
+"""
+
+
+def cli_process(*args: Any, **popen: Any) -> Any:
+    """``robustkit ARGS`` in a fresh process (real stderr, real signals), with the toy and
+    misbehaving plugins registered; returns the Popen."""
+    import subprocess
+    import sys
+
+    here = Path(__file__).parent
+    code = LAUNCHER.format(paths=[str(here), str(here.parent)])
+    return subprocess.Popen([sys.executable, "-c", code, *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
