@@ -58,7 +58,8 @@ class ModelCache:
             if not isinstance(saved, dict) or saved.get("structure") != structure(model):
                 # e.g. a training defense returned a wrapper: loading its weights into the
                 # bare model would silently drop the wrapper
-                _refused(path, "it holds a model of another structure")
+                _refused(path, "it holds a model of another structure, e.g. saved by a training "
+                         "defense that wraps the model and has no rebuild()")
                 return False
             model.load_state_dict(saved["state"])
         except Exception as exc:

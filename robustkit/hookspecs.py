@@ -105,8 +105,8 @@ def robustkit_register_defenses(register: Register) -> None:
     """Register defenses.
 
     Extra options: ``form`` (``training``, ``input-transform`` or ``model-wrapper``) and
-    ``differentiable`` (``False`` when gradients cannot flow through the defended model;
-    gradient attacks are then refused at validation).
+    ``differentiable`` (default ``True``; declare ``False`` when gradients cannot flow through
+    the defended model, and gradient attacks are then refused at validation).
 
     The factory's object implements, by form:
 
@@ -115,7 +115,10 @@ def robustkit_register_defenses(register: Register) -> None:
       returned module has another structure than ``model`` (a wrapper), also implement
       ``rebuild(model, ctx) -> nn.Module`` returning that structure untrained, so cached
       weights can be loaded into it; without it such a model is retrained on every run.
-    - ``input-transform``: ``transform(x) -> x`` (and optionally ``fit(data, ctx)``).
+    - ``input-transform``: ``transform(x) -> x`` (and optionally ``fit(data, ctx)``). The
+      transform applies only at evaluation (clean and every perturbation, attacks seeing it in
+      the model): the model is trained on untransformed inputs. It must keep the input's shape
+      and must not change ``x`` in place; the kernel refuses either, naming the defense.
     - ``model-wrapper``: ``wrap(model, ctx) -> nn.Module``.
 
     :param register: the :class:`Register` callable.
