@@ -194,3 +194,34 @@ def metric_values(r: Any, value: Any, label: str) -> list[tuple[str, float | Non
         return [(f"{name}.{sub}", _number(r, f"{name}.{sub}", v, label))
                 for sub, v in value.items()]
     return [(name, _number(r, name, value, label))]
+
+
+class ModelWatch:
+    """Whether a white-box perturbation left the model as it found it: same weights and
+    buffers (checksummed), still in eval mode. An attack that trains the model, or leaves it
+    in training mode (batch-norm statistics then drift), would change every later number."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.before = self._state()
+
+    def _state(self) -> list[tuple[float, float, float]]:
+        import torch
+
+        with torch.no_grad():
+            return [checksum(t) for t in self.model.state_dict().values()
+                    if isinstance(t, torch.Tensor)]
+
+    def check(self, r: Any) -> None:
+        if self.model.training:
+            raise PluginError(
+                f"{_owner(r)} left the model in training mode; later evaluations would use "
+                "batch statistics. Fix the plugin: do not call model.train() (the model it "
+                "receives is in eval mode and gradients flow without it)"
+            )
+        if self._state() != self.before:
+            raise PluginError(
+                f"{_owner(r)} changed the model's weights or buffers; every later number of "
+                "the run would measure another model. Fix the plugin: attack the inputs only "
+                "(torch.autograd.grad(loss, x), no optimizer step on the model)"
+            )

@@ -337,6 +337,7 @@ class _Runner:
                 access = model
             elif s.spec.needs is Needs.SCORES:
                 access = _oracle(model, data.info.task, data.info.num_classes, bs)
+            watch = guard.ModelWatch(model) if access is model else None
             chunks, stats_parts = [], []
             seed = derive_seed(self.cfg.seed, "perturb", s.label)
             gen = make_generator(self.cfg.seed, "perturb", s.label, device="cpu")
@@ -349,6 +350,8 @@ class _Runner:
                 guard.check_dtype(s, xp, xb, "inputs")
                 chunks.append(xp.detach())
                 stats_parts.append(ctx.stats)
+            if watch is not None:
+                watch.check(s)
             x_pert = torch.cat(chunks)
             outputs = predict(model, x_pert, bs)
             extras = _merge_stats(stats_parts)
@@ -466,7 +469,8 @@ class _IntegrityChecks:
                              generator=make_generator(self.runner.cfg.seed, "integrity-steps",
                                                       s.label),
                              model=access, device=self.runner.cfg.device)
-        x2 = doubled.perturb(self.x, self.y, ctx)
+        x2 = guard.call(s, "perturbing for the more-steps check", doubled.perturb, self.x,
+                        self.y, ctx)
         after = self.ig.accuracy(predict(self.model, x2, self.runner.cfg.eval_batch_size),
                                  self.y)
         return self.ig.check_more_steps(acc, after, s.label, steps)

@@ -39,6 +39,30 @@ class IntegerOutput:
         return (x * 255).round().to(torch.int64)
 
 
+class WeightEditor:
+    """A 'white-box attack' that takes an optimizer step on the model it attacks."""
+
+    def __init__(self, params):
+        pass
+
+    def perturb(self, x, y, ctx):
+        with torch.no_grad():
+            for p in ctx.model.parameters():
+                p.mul_(0.5)
+        return x.clone()
+
+
+class TrainMode:
+    """A 'white-box attack' that switches the model to training mode and leaves it there."""
+
+    def __init__(self, params):
+        pass
+
+    def perturb(self, x, y, ctx):
+        ctx.model.train()
+        return x.clone()
+
+
 class Sleeper:
     """Writes a marker file, then takes long: a run to stop with a signal."""
 
@@ -108,6 +132,8 @@ def robustkit_register_perturbations(register):
              summary="edits its input")
     register("integer-output", IntegerOutput, summary="returns int64")
     register("sleeper", Sleeper, summary="sleeps")
+    register("weight-editor", WeightEditor, needs="gradients", summary="edits the model")
+    register("train-mode", TrainMode, needs="gradients", summary="calls model.train()")
 
 
 @hookimpl

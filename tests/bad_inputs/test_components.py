@@ -38,6 +38,17 @@ def test_perturbation_returning_integers(host, store, tmp_path):
     assert ("clean", "acc") in run["metrics"]
 
 
+@pytest.mark.parametrize(("attack", "message"), [
+    ("weight-editor", "changed the model's weights or buffers"),
+    ("train-mode", "left the model in training mode"),
+])
+def test_white_box_attack_that_changes_the_model(host, store, tmp_path, attack, message):
+    out, run = run_bad(store, tmp_path, f'perturbations = ["{attack}", "shift"]')
+    assert f"perturbation '{attack}' from {PLUGIN} {message}" in out
+    assert run["metrics"][("clean", "acc")] is not None
+    assert not any(label.startswith(("shift", attack)) for label, _ in run["metrics"])
+
+
 @pytest.mark.parametrize(("metric", "message"), [
     ("text-metric", "returned 'high' (str) as 'text-metric' for clean; a metric value must "
                     "be a number"),
