@@ -116,6 +116,15 @@ def _start_time(pid: int) -> str | None:
     return stat.rpartition(")")[2].split()[19]
 
 
+def _machine() -> str:
+    """This host's name, plus its pid namespace where there is one: two containers that share
+    a host name (host networking) see different processes under the same pids."""
+    try:
+        return f"{socket.gethostname()} {os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return socket.gethostname()
+
+
 def _alive(pid: int, started: str | None) -> bool:
     try:
         os.kill(pid, 0)
@@ -131,13 +140,14 @@ def claim(store: Any, run_id: str) -> None:
     with store._write() as conn:  # noqa: SLF001 - the store's own transaction helper
         conn.execute(_OWNERS)
         conn.execute("INSERT OR REPLACE INTO run_owners VALUES (?, ?, ?, ?)",
-                     (run_id, socket.gethostname(), os.getpid(), _start_time(os.getpid())))
+                     (run_id, _machine(), os.getpid(), _start_time(os.getpid())))
 
 
 def reap(store: Any) -> list[str]:
-    """Mark ``interrupted`` each ``running`` run of this host whose process is gone; return
-    their ids. Runs of other hosts are left alone (their processes cannot be checked)."""
-    host = socket.gethostname()
+    """Mark ``interrupted`` each ``running`` run of this host (and pid namespace) whose process
+    is gone; return their ids. Runs of other hosts are left alone (their processes cannot be
+    checked from here)."""
+    host = _machine()
     with store._write() as conn:  # noqa: SLF001
         conn.execute(_OWNERS)
         rows = conn.execute(
@@ -147,9 +157,9 @@ def reap(store: Any) -> list[str]:
         for run_id, pid in gone:
             conn.execute(
                 "UPDATE runs SET status = 'interrupted', finished = ?, error = ? WHERE id = ?",
-                (time.time(), f"interrupted: its process (pid {pid} on {host}) ended without "
-                 "recording the end of the run (killed, e.g. by SIGKILL or out of memory)",
-                 run_id))
+                (time.time(), f"interrupted: its process (pid {pid} on {socket.gethostname()})"
+                 " ended without recording the end of the run (killed, e.g. by SIGKILL or out "
+                 "of memory)", run_id))
     return [run_id for run_id, _ in gone]
 
 
