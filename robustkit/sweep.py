@@ -207,8 +207,11 @@ def run_sweep(
     """Expand, then run every cell not yet done, phase by phase, on the chosen executor."""
     from robustkit.store import Store
 
+    from robustkit.lifecycle import check_device
+
     host = host or get_host()
     progress = progress or (lambda event, info: None)
+    check_device(sweep.device)  # once, before any cell is recorded as failed for it
     expansion = expand(sweep, host)
     path = Path(store or sweep.store or DEFAULT_STORE)
     ref = executor or sweep.executor

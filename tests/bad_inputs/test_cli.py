@@ -96,3 +96,13 @@ def test_run_prints_flags_under_its_table(host, tmp_path):
     as_json = json.loads(cli("run", config, "--store", tmp_path / "r.db", "--json").output)
     assert as_json["flags"] and all(f["label"].startswith("do-nothing") for f in
                                     as_json["flags"])
+
+
+def test_sweep_device_checked_before_any_cell(host, store, tmp_path):
+    config = tmp_path / "s.toml"
+    config.write_text('device = "banana"\n' + SWEEP)
+    before = snapshot(store)
+    result = cli("sweep", config, "--store", store)
+    assert result.exit_code == 2
+    assert "device 'banana' is not a torch device" in result.output
+    assert snapshot(store) == before  # no sweep, no failed cells
