@@ -205,9 +205,8 @@ def run_sweep(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> SweepOutcome:
     """Expand, then run every cell not yet done, phase by phase, on the chosen executor."""
-    from robustkit.store import Store
-
     from robustkit.lifecycle import check_device
+    from robustkit.store import Store
 
     host = host or get_host()
     progress = progress or (lambda event, info: None)
