@@ -87,8 +87,9 @@ class _Handover:
             copies: dict[str, Any] = {}
             for name, t in _named_tensors(arg, f"argument {i + 1}"):
                 if t.numel() * t.element_size() <= COPY_LIMIT:
-                    with torch.no_grad():
-                        copy = t.detach().clone().requires_grad_(t.requires_grad)
+                    # clone() stays in the autograd graph: gradients through a defense's
+                    # transform still reach the attack's input
+                    copy = t.clone()
                     copies[name.rpartition(".")[2]] = copy
                     self.checks.append((name, t, copy, None))
                 else:

@@ -106,3 +106,21 @@ def test_guard_checksums_large_tensors(monkeypatch):
 
     with pytest.raises(PluginError, match="changed its input"):
         guard.call(R(), "swapping", swap_rows, x)
+
+
+def test_guarded_call_keeps_gradients_flowing():
+    """The copy handed to an input transform stays in the graph: gradient attacks still see
+    through a differentiable defense."""
+    import torch
+
+    from robustkit import guard
+
+    class Spec:
+        label, plugin, name = "defense 'd'", "x", "d"
+
+    class R:
+        spec = Spec()
+
+    x = torch.rand(3, 4, requires_grad=True)
+    guard.transform(R(), lambda t: t * 2, x).sum().backward()
+    assert torch.equal(x.grad, torch.full((3, 4), 2.0))
