@@ -265,7 +265,8 @@ def _fmt(v: float | None) -> str:
 
 @main.command()
 @store_option
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="newest N runs")
 def runs(store: Path | None, limit: int) -> None:
     """Runs in the results store, newest first."""
     import datetime as dt

@@ -106,3 +106,12 @@ def test_sweep_device_checked_before_any_cell(host, store, tmp_path):
     assert result.exit_code == 2
     assert "device 'banana' is not a torch device" in result.output
     assert snapshot(store) == before  # no sweep, no failed cells
+
+
+def test_runs_limit_must_be_positive(host, store):
+    before = snapshot(store)
+    for limit in ("0", "-1"):
+        result = cli("runs", "--store", store, "--limit", limit)
+        assert result.exit_code == 2
+        assert "Invalid value for '--limit'" in result.output and ">=1" in result.output
+    assert snapshot(store) == before
