@@ -452,8 +452,10 @@ def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Pat
             sweep_id = db.sweeps()[0]["id"]
         full_ids = [db.run(r)["id"] for r in run_ids]
         rep = build_report(db, sweep_id=sweep_id, run_ids=full_ids, metric=metric)
-    if not rep.records:
-        raise RobustkitError(f"nothing to report in {path} for metric {metric!r}")
+    if not any(r.metric == metric for r in rep.records):  # else an empty table, exit 0
+        have = sorted({r.metric for r in rep.records})
+        raise RobustkitError(f"nothing to report in {path} for metric {metric!r}" + (
+            f"; the runs have: {', '.join(have)} (--metric)" if have else ""))
     paths = rep.write(out or path.parent / "report")
     _print_matrix_from(rep)
     for kind, p in paths.items():

@@ -33,12 +33,13 @@ def host(monkeypatch):
 @pytest.fixture
 def store(tmp_path) -> Path:
     """A real robustkit store holding one finished run, so that 'unchanged' means something."""
+    from robustkit import Pipeline
     from robustkit.store import MetricRow, Store
 
     path = tmp_path / "results.db"
+    config = Pipeline(dataset="toy", model="linear", metrics=["acc"]).to_dict()
     with Store(path) as db:
-        run = db.start_run(config={"dataset": {"name": "toy"}}, seed=0, kernel_version="0",
-                           plugins={})
+        run = db.start_run(config=config, seed=0, kernel_version="0", plugins={})
         db.add_metrics(run, [MetricRow("clean", "clean", {}, None, "acc", 0.9)])
         db.finish_run(run, status="done")
     return path

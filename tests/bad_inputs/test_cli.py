@@ -115,3 +115,13 @@ def test_runs_limit_must_be_positive(host, store):
         assert result.exit_code == 2
         assert "Invalid value for '--limit'" in result.output and ">=1" in result.output
     assert snapshot(store) == before
+
+
+def test_report_of_a_metric_no_run_has(host, store, tmp_path):
+    before = snapshot(store)
+    result = cli("report", "--store", store, "--metric", "accuracy", "--out", tmp_path / "rep")
+    assert result.exit_code == 2
+    assert "nothing to report" in result.output and "the runs have: acc (--metric)" in \
+        result.output
+    assert not (tmp_path / "rep").exists()
+    assert snapshot(store) == before
