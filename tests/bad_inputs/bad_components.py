@@ -77,6 +77,30 @@ class Sleeper:
         return x.clone()
 
 
+class InPlaceLabelNoise:
+    """A training-label perturbation that overwrites the labels it is handed."""
+
+    def __init__(self, params):
+        pass
+
+    def perturb(self, x, y, ctx):
+        y[:10] = 0
+        return y
+
+
+class FitInPlace:
+    """An input transform whose fit() standardises the training data in place."""
+
+    def __init__(self, params):
+        pass
+
+    def fit(self, data, ctx):
+        data.x_train.sub_(data.x_train.mean())
+
+    def transform(self, x):
+        return x
+
+
 class TextMetric:
     def __init__(self, params):
         pass
@@ -132,6 +156,8 @@ def robustkit_register_perturbations(register):
              summary="edits its input")
     register("integer-output", IntegerOutput, summary="returns int64")
     register("sleeper", Sleeper, summary="sleeps")
+    register("inplace-label-noise", InPlaceLabelNoise, targets=["train-labels"],
+             summary="overwrites labels in place")
     register("weight-editor", WeightEditor, needs="gradients", summary="edits the model")
     register("train-mode", TrainMode, needs="gradients", summary="calls model.train()")
 
@@ -149,3 +175,5 @@ def robustkit_register_defenses(register):
              summary="raises")
     register("median-1d", Median, params=MedianParams, form="input-transform",
              summary="median over the last axis")
+    register("fit-in-place", FitInPlace, form="input-transform",
+             summary="fit() edits the training data")

@@ -31,6 +31,19 @@ def test_perturbation_that_edits_its_input_in_place(host, store, tmp_path):
     assert not any(label.startswith("shift") for label, _ in run["metrics"])
 
 
+def test_training_label_perturbation_that_edits_labels_in_place(host, store, tmp_path):
+    out, run = run_bad(store, tmp_path, 'train_perturbations = ["inplace-label-noise"]')
+    assert (f"perturbation 'inplace-label-noise' from {PLUGIN} changed its input (argument 2) "
+            "in place while perturbing training labels") in out
+    assert run["metrics"] == {}
+
+
+def test_defense_fit_that_edits_the_training_data(host, store, tmp_path):
+    out, _ = run_bad(store, tmp_path, 'defenses = ["fit-in-place"]')
+    assert (f"defense 'fit-in-place' from {PLUGIN} changed its input (DataBundle.x_train) in "
+            "place while fitting") in out
+
+
 def test_perturbation_returning_integers(host, store, tmp_path):
     out, run = run_bad(store, tmp_path, 'perturbations = ["integer-output"]')
     assert f"perturbation 'integer-output' from {PLUGIN} returned inputs of dtype int64" in out
