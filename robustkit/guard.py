@@ -70,9 +70,11 @@ def _same(a: Any, b: Any) -> bool:
 
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
+    if torch.equal(a, b):  # the usual answer, without temporaries
+        return True
     if a.is_floating_point() or a.is_complex():
         return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())
-    return torch.equal(a, b)
+    return False
 
 
 class _Handover:
