@@ -43,6 +43,27 @@ def resolved(kind: Kind, name: str, **params) -> Resolved:
     return Resolved(ComponentRef(name=name, params=params), spec, spec.validate_params(params))
 
 
+def calls(info, model, x, y, ev) -> list[tuple]:
+    """(label, direct call, guarded call) for two attacks and two metrics on one batch."""
+
+    def ctx() -> PerturbContext:
+        return PerturbContext(info=info, seed=0, generator=torch.Generator().manual_seed(0),
+                              model=model)
+
+    cases = []
+    for name, params in (("fgsm", {"eps": 0.1}), ("pgd", {"eps": 0.1, "steps": 10})):
+        r = resolved(Kind.PERTURBATION, name, **params)
+        attack = r.build()
+        cases.append((f"perturbation {name}", lambda a=attack: a.perturb(x, y, ctx()),
+                       lambda a=attack, r=r: guard.call(r, "bench", a.perturb, x, y, ctx())))
+    for name in ("accuracy", "macro-f1"):
+        r = resolved(Kind.METRIC, name)
+        metric = r.build()
+        cases.append((f"metric {name}", lambda m=metric: m.compute(ev),
+                       lambda m=metric, r=r: guard.call(r, "bench", m.compute, ev)))
+    return cases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=20)
@@ -58,25 +79,8 @@ def main() -> None:
         y = torch.randint(0, 10, (512,), generator=gen)
         with torch.no_grad():
             out = model(x)
-        ev = Evaluation(y, out, x, x, out, info)
-        cases = []
-        for name, params in (("fgsm", {"eps": 0.1}), ("pgd", {"eps": 0.1, "steps": 10})):
-            r = resolved(Kind.PERTURBATION, name, **params)
-            attack = r.build()
-
-            def ctx():
-                return PerturbContext(info=info, seed=0, generator=torch.Generator()
-                                      .manual_seed(0), model=model)
-
-            cases.append((f"perturbation {name}", r,
-                          lambda a=attack: a.perturb(x, y, ctx()),
-                          lambda a=attack, r=r: guard.call(r, "bench", a.perturb, x, y, ctx())))
-        for name in ("accuracy", "macro-f1"):
-            r = resolved(Kind.METRIC, name)
-            metric = r.build()
-            cases.append((f"metric {name}", r, lambda m=metric: m.compute(ev),
-                          lambda m=metric, r=r: guard.call(r, "bench", m.compute, ev)))
-        for label, _, direct, guarded in cases:
+        cases = calls(info, model, x, y, Evaluation(y, out, x, x, out, info))
+        for label, direct, guarded in cases:
             direct(), guarded()  # warm-up
             d, g = [], []
             for _ in range(args.repeats):  # alternate, so load hits both alike
