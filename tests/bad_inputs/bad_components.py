@@ -152,28 +152,30 @@ class Median:
 
 @hookimpl
 def robustkit_register_perturbations(register):
-    register("inplace-noise", InPlaceNoise, params=EpsParams, strength="eps",
-             summary="edits its input")
-    register("integer-output", IntegerOutput, summary="returns int64")
-    register("sleeper", Sleeper, summary="sleeps")
-    register("inplace-label-noise", InPlaceLabelNoise, targets=["train-labels"],
-             summary="overwrites labels in place")
-    register("weight-editor", WeightEditor, needs="gradients", summary="edits the model")
-    register("train-mode", TrainMode, needs="gradients", summary="calls model.train()")
+    register.perturbation("inplace-noise", InPlaceNoise, needs="nothing", params=EpsParams,
+                          strength="eps", summary="edits its input")
+    register.perturbation("integer-output", IntegerOutput, needs="nothing",
+                          summary="returns int64")
+    register.perturbation("sleeper", Sleeper, needs="nothing", summary="sleeps")
+    register.perturbation("inplace-label-noise", InPlaceLabelNoise, needs="nothing",
+                          targets=["train-labels"], summary="overwrites labels in place")
+    register.perturbation("weight-editor", WeightEditor, needs="gradients",
+                          summary="edits the model")
+    register.perturbation("train-mode", TrainMode, needs="gradients",
+                          summary="calls model.train()")
 
 
 @hookimpl
 def robustkit_register_metrics(register):
-    register("text-metric", TextMetric, summary="returns text")
-    register("pair-metric", PairMetric, summary="returns two numbers")
-    register("mutating-metric", MutatingMetric, summary="zeroes x_clean")
+    register.metric("text-metric", TextMetric, summary="returns text")
+    register.metric("pair-metric", PairMetric, summary="returns two numbers")
+    register.metric("mutating-metric", MutatingMetric, summary="zeroes x_clean")
 
 
 @hookimpl
 def robustkit_register_defenses(register):
-    register("raising-transform", RaisingTransform, form="input-transform",
-             summary="raises")
-    register("median-1d", Median, params=MedianParams, form="input-transform",
-             summary="median over the last axis")
-    register("fit-in-place", FitInPlace, form="input-transform",
-             summary="fit() edits the training data")
+    register.input_transform("raising-transform", RaisingTransform, summary="raises")
+    register.input_transform("median-1d", Median, params=MedianParams,
+                             summary="median over the last axis")
+    register.input_transform("fit-in-place", FitInPlace,
+                             summary="fit() edits the training data")
