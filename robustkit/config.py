@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from robustkit import strict
 from robustkit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -198,6 +199,8 @@ FORMATS = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
+    if path.is_dir():  # before the suffix, which a folder seldom has
+        raise ConfigError(f"{path} is a directory; give the config file inside it")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ConfigError(
@@ -219,7 +222,7 @@ def load_model_file(path: str | Path, model: type[M], table: str) -> M:
     data = read_config_file(path)
     data = data.get(table, data) if isinstance(data.get(table), dict) else data
     try:
-        return model.model_validate(data)
+        return strict.validate(model, data)  # a file's `epochs = true` is no integer
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, str(path), table)) from None
 

@@ -50,7 +50,8 @@ class InProcess:
         pass
 
 
-def _init_worker(threads: int, gpus: list[int], counter: Any) -> None:
+def _init_worker(threads: int, gpus: list[int], counter: Any,
+                 parent_pid: int | None = None) -> None:
     # Runs first in a fresh (spawned) worker, before torch touches CUDA: pinning the worker to
     # one GPU here means each worker opens one CUDA context on its own GPU, not all on cuda:0.
     if gpus:
@@ -60,7 +61,11 @@ def _init_worker(threads: int, gpus: list[int], counter: Any) -> None:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(gpus[index % len(gpus)])
     import torch
 
+    from robustkit.lifecycle import die_with_parent
+
     torch.set_num_threads(threads)
+    if parent_pid is not None:
+        die_with_parent(parent_pid)  # a killed sweep must not leave workers computing
 
 
 def _visible_gpus() -> list[int]:
@@ -88,7 +93,7 @@ class ProcessPool:
             gpus = _visible_gpus() if self.gpus is None else self.gpus
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=ctx, initializer=_init_worker,
-                initargs=(self.threads, gpus, ctx.Value("i", 0)))
+                initargs=(self.threads, gpus, ctx.Value("i", 0), os.getpid()))
         pending = {self._pool.submit(fn, item) for item in items}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

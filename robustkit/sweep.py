@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -59,7 +59,8 @@ class Sweep(BaseModel):
     perturbations: list[ComponentRef] = Field(default_factory=list)
     metrics: list[ComponentRef] = Field(
         default_factory=lambda: [ComponentRef(name="accuracy")], min_length=1)
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
+        default_factory=lambda: [0], min_length=1)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     device: str = "cpu"
     eval_batch_size: int = Field(512, ge=1)
@@ -237,10 +238,12 @@ def run_sweep(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> SweepOutcome:
     """Expand, then run every cell not yet done, phase by phase, on the chosen executor."""
+    from robustkit.lifecycle import check_device
     from robustkit.store import Store
 
     host = host or get_host()
     progress = progress or (lambda event, info: None)
+    check_device(sweep.device)  # once, before any cell is recorded as failed for it
     expansion = expand(sweep, host)
     path = Path(store or sweep.store or DEFAULT_STORE)
     ref = executor or sweep.executor

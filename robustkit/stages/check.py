@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from robustkit import guard
 from robustkit.adapters import score_oracle
 from robustkit.components import Needs, Task
 from robustkit.data import DataBundle, PerturbContext
@@ -103,7 +104,7 @@ class IntegrityChecks:
             info=self.data.info, seed=ctx.seeds.integrity_steps_context,
             generator=ctx.seeds.generator(ctx.seeds.integrity_steps(s.label)),
             model=access, device=ctx.options.device)
-        x2 = doubled.perturb(x, y, pctx)
+        x2 = guard.call(s, "perturbing for the more-steps check", doubled.perturb, x, y, pctx)
         after = self.ig.accuracy(predict(self.model, x2, bs), y)
         return self.ig.check_more_steps(acc, after, s.label, steps)
 
