@@ -175,9 +175,11 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
     result = _run_with_progress(pipeline, store, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
-                               "timings": result.timings}, indent=2))
+                               "timings": result.timings, "escalations": [
+                                   e.as_dict() for e in result.escalations]}, indent=2))
         return
-    _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+    _print_table(result.run_id, result.rows, result.timings, str(result.store_path),
+                 [e.as_dict() for e in result.escalations])
 
 
 def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
@@ -200,20 +202,28 @@ def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
         return run_pipeline(pipeline, store=store, progress=progress)
 
 
-def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str) -> None:
+def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str,
+                 escalations: list[dict[str, Any]] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from robustkit.escalation import worst_case_column
+
     metrics = list(dict.fromkeys(r.metric for r in rows))
+    worst = worst_case_column(escalations or [])
     table = Table(title=f"run {run_id}")
     table.add_column("perturbation")
     for m in metrics:
         table.add_column(m, justify="right")
+    if worst:
+        table.add_column("reported → worst case (attack)")
     by_label: dict[str, dict[str, float | None]] = {}
     for r in rows:
         by_label.setdefault(r.label, {})[r.metric] = r.value
     for label, values in by_label.items():
-        table.add_row(escape(label), *(_fmt(values.get(m)) for m in metrics))
+        cells = [_fmt(values.get(m)) for m in metrics] + ([escape(worst.get(label, ""))]
+                                                          if worst else [])
+        table.add_row(escape(label), *cells)
     console = _console()
     console.print(table)
     total = sum(v for k, v in timings.items())
@@ -266,6 +276,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
     with Store(path) as db:
         run = db.run(run_id)
         rows = db.metrics(run["id"])
+        escalations = db.escalations(run["id"])
     if as_json:
         run["metrics"] = [r.as_dict() for r in rows]
         click.echo(json.dumps(run, indent=2, default=str))
@@ -280,7 +291,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
         from rich.markup import escape
 
         console.print(f"[red]{escape(run['error'])}[/red]")
-    _print_table(run["id"], rows, run.get("timings") or {}, str(path))
+    _print_table(run["id"], rows, run.get("timings") or {}, str(path), escalations)
 
 
 @main.command()

@@ -94,6 +94,7 @@ class _Runner:
         self.timings: dict[str, float] = {}
         self.rows: list[MetricRow] = []
         self.flags: list[Any] = []
+        self.escalations: list[Any] = []
         self.run_id = ""
 
     # -- helpers -------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class _Runner:
         result = PipelineResult(
             run_id=self.run_id, config=cfg.to_dict(), rows=self.rows, timings=self.timings,
             store_path=self.store.path, fingerprint=key, cached_model=cached, flags=self.flags,
+            escalations=self.escalations,
         )
         self.host.hook.robustkit_pipeline_end(run_id=self.run_id, result=result)
         return result
@@ -315,7 +317,7 @@ class _Runner:
         y = data.y_test[:n].to(self.cfg.device)
         clean_out = predict(model, x_clean, bs)
         checks = _IntegrityChecks(self, model, x_clean, y, data) if (
-            self.cfg.integrity and data.info.task is Task.CLASSIFICATION) else None
+            self.cfg.integrity != "off" and data.info.task is Task.CLASSIFICATION) else None
         metrics = [(m, m.build()) for m in self.plan.metrics]
         self._score(metrics, "clean", "clean", {}, None,
                     Evaluation(y, clean_out, x_clean, x_clean, clean_out, data.info))
@@ -392,7 +394,7 @@ class _IntegrityChecks:
     checks at the end of the run; stores the flags next to the numbers they doubt."""
 
     def __init__(self, runner: _Runner, model: Any, x: Any, y: Any, data: DataBundle):
-        from robustkit import integrity
+        from robustkit import escalation, integrity
 
         self.ig = integrity
         self.runner = runner
@@ -403,6 +405,11 @@ class _IntegrityChecks:
         self.data = data
         self.settings: list[Any] = []
         self.gradient_flags: list[Any] | None = None
+        self.escalator = escalation.Escalator(escalation.EscalationContext(
+            runner.cfg.integrity, runner.host.registry, [d.spec for d in runner.plan.defenses],
+            model, x, y, data.info, runner.cfg.seed, runner.cfg.device,
+            runner.cfg.eval_batch_size, k, self._flag,
+            lambda e: runner.store.add_escalations(runner.run_id, e)))
 
     def _flag(self, flags: list[Any]) -> None:
         if flags:
@@ -413,6 +420,7 @@ class _IntegrityChecks:
         from robustkit.trainer import predict
 
         ig = self.ig
+        self.escalator.observe(s, outputs)
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
         norm = _norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
@@ -465,6 +473,7 @@ class _IntegrityChecks:
 
     def finish(self) -> None:
         self._flag(self.ig.row_flags(self.settings))
+        self.runner.escalations = self.escalator.finish(self.runner.flags)
 
 
 def _norm_name(value: Any) -> str | None:

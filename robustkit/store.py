@@ -56,6 +56,16 @@ CREATE TABLE IF NOT EXISTS flags (
     message TEXT NOT NULL,
     PRIMARY KEY (run_id, label, check_name)
 );
+CREATE TABLE IF NOT EXISTS escalations (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    label TEXT NOT NULL,            -- the doubted perturbation setting
+    metric TEXT NOT NULL,           -- 'accuracy'
+    reported REAL,                  -- the number as evaluated
+    worst REAL,                     -- per-sample worst case over it and the adaptive attacks
+    attack TEXT NOT NULL,           -- the adaptive attack(s) that got it, or 'reported'
+    detail TEXT NOT NULL,           -- JSON: checks that fired, every attempt and its result
+    PRIMARY KEY (run_id, label, metric)
+);
 CREATE TABLE IF NOT EXISTS examples (
     run_id TEXT NOT NULL REFERENCES runs(id),
     label TEXT NOT NULL,            -- the evaluation the images come from
@@ -234,6 +244,24 @@ class Store:
         return [
             {"label": r["label"], "check": r["check_name"], "message": r["message"]}
             for r in self._query("SELECT * FROM flags WHERE run_id = ? ORDER BY rowid",
+                                 (run_id,))
+        ]
+
+    def add_escalations(self, run_id: str, escalations: Sequence[Any]) -> None:
+        """Store worst cases found by adaptive escalation (``robustkit.escalation``)."""
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO escalations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, e.label, e.metric, e.reported, e.worst, e.attack, json.dumps(
+                    {"checks": e.checks, "attempts": e.attempts}, sort_keys=True))
+                 for e in escalations])
+
+    def escalations(self, run_id: str) -> list[dict[str, Any]]:
+        """Per doubted cell: label, metric, reported, worst, attack, checks, attempts."""
+        return [
+            {"label": r["label"], "metric": r["metric"], "reported": r["reported"],
+             "worst": r["worst"], "attack": r["attack"], **json.loads(r["detail"])}
+            for r in self._query("SELECT * FROM escalations WHERE run_id = ? ORDER BY rowid",
                                  (run_id,))
         ]
 

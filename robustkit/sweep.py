@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -61,7 +61,7 @@ class Sweep(BaseModel):
     device: str = "cpu"
     eval_batch_size: int = Field(512, ge=1)
     eval_samples: int | None = Field(None, ge=1)
-    integrity: bool = True
+    integrity: bool | Literal["escalate", "flag", "off"] = "escalate"
     threads: int | None = Field(1, ge=1, le=1024, description=(
         "torch threads per cell; fixed so that every executor stores the same numbers "
         "(None: torch's default, faster in-process but not comparable across executors)"))
