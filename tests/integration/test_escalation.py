@@ -153,9 +153,9 @@ def test_eot_beats_one_draw_on_a_randomised_defense(digits_cnn):
 def test_pipeline_escalates_a_non_differentiable_defense_with_bpda(tmp_path):
     from robustkit import Pipeline
 
-    pytest.importorskip("torchattacks")
+    pytest.importorskip("torchattacks")  # its Square is the cell's (score-only) attack
     result = Pipeline(dataset="digits", model="mlp", training={"epochs": 10, "lr": 0.01},
-                      defenses=[{"name": "test-bit-depth", "bits": 1}],
+                      defenses=[{"name": "art-feature-squeezing", "bit_depth": 1}],
                       perturbations=[{"name": "ta-square", "eps": 0.2, "n_queries": 20}],
                       eval_samples=150, store=tmp_path / "r.db", cache=False
                       ).run(host=_host())

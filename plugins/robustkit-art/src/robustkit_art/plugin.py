@@ -10,7 +10,9 @@ import importlib.util
 from functools import partial
 from typing import Any
 
-from robustkit import hookimpl
+from pydantic import Field
+
+from robustkit import Params, hookimpl
 from robustkit.errors import PluginError
 from robustkit_art.params import entries, params_model
 
@@ -54,3 +56,27 @@ def robustkit_register_perturbations(register):
         # registered, then withdrawn by the kernel: naming art-pgd then says why
         raise PluginError("the Adversarial Robustness Toolbox is not installed; "
                           f"`{INSTALL_HINT}`")
+
+
+class FeatureSqueezingParams(Params):
+    """ART FeatureSqueezing: bit-depth reduction (Xu et al. 2018)."""
+
+    bit_depth: int = Field(8, ge=1, le=64, description="bits kept per input value")
+
+
+class SpatialSmoothingParams(Params):
+    """ART SpatialSmoothing: a median filter (Xu et al. 2018)."""
+
+    window_size: int = Field(3, ge=2, le=64, description="side of the median filter window")
+
+
+@hookimpl
+def robustkit_register_defenses(register):
+    register("art-feature-squeezing", "robustkit_art.defenses:FeatureSqueezing",
+             params=FeatureSqueezingParams, tasks=["classification"], form="input-transform",
+             differentiable=False,
+             summary="ART FeatureSqueezing: inputs rounded to bit_depth bits (Xu et al. 2018)")
+    register("art-spatial-smoothing", "robustkit_art.defenses:SpatialSmoothing",
+             params=SpatialSmoothingParams, tasks=["classification"],
+             form="input-transform", differentiable=False,
+             summary="ART SpatialSmoothing: a median filter over each channel (Xu et al. 2018)")
