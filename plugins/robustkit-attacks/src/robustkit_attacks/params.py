@@ -16,6 +16,11 @@ from robustkit.targets import TARGET_HELP, TargetChoice
 
 Target = TargetChoice
 Mode = Literal["evaluate", "generate"]
+LossName = Literal["ce", "dlr", "margin", "ce-t"]
+LOSS_HELP = (
+    "what the attack ascends: ce (cross-entropy), dlr (difference of logits ratio, Croce & Hein "
+    "2020: unaffected by a saturated softmax), margin (C&W logit margin), ce-t (cross-entropy "
+    "of logits / temperature)")
 
 
 class _AttackParams(Params):
@@ -30,6 +35,9 @@ class _AttackParams(Params):
     exact: bool = Field(False, description=(
         "keep the default memory format and the reference arithmetic (bit-for-bit "
         "comparisons with torchattacks); off: channels-last for CNNs and fused steps"))
+    loss: LossName = Field("ce", description=LOSS_HELP)
+    temperature: float = Field(1.0, gt=0, le=1e6, description=(
+        "temperature T of the ce-t loss (logits / T); ignored by the other losses"))
 
 
 class FGSMParams(_AttackParams):
