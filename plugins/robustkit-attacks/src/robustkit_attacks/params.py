@@ -76,3 +76,50 @@ class MIMParams(_IterativeParams):
     """Momentum iterative method (Dong et al. 2018); default step size ε / steps."""
 
     decay: float = Field(1.0, ge=0, le=100, description="momentum decay factor μ")
+
+
+class APGDParams(Params):
+    """APGD (Croce & Hein 2020): step size from checkpoints, momentum 0.75, restarts."""
+
+    eps: float = Field(0.1, ge=0, le=1e6, description=(
+        "radius of the threat ball (L-inf: max change per value; L2: norm of the change), "
+        "in data units"))
+    norm: Literal["linf", "l2"] = Field("linf", description="threat model: L-inf or L2 ball")
+    steps: int = Field(100, ge=1, le=100_000, description=(
+        "iterations per restart (and per target class); the paper's budget is 100"))
+    restarts: int = Field(1, ge=1, le=1000, description=(
+        "random starts; only samples not yet broken get another"))
+    loss: LossName = Field("ce", description=LOSS_HELP + " (the paper uses ce and dlr)")
+    temperature: float = Field(1.0, gt=0, le=1e6, description="temperature of the ce-t loss")
+    target: Target = Field("untargeted", description=(
+        TARGET_HELP + "; success is then being classified as the target"))
+    n_target_classes: int = Field(0, ge=0, le=1000, description=(
+        "AutoAttack's APGD-T: one targeted run towards each of the k classes the clean input "
+        "scores highest after its top class (success: misclassification); 0: off"))
+    rho: float = Field(0.75, gt=0, lt=1, description=(
+        "halve the step at a checkpoint when the loss rose in fewer than this share of steps"))
+    eot: int = Field(1, ge=1, le=1000, description=(
+        "gradients averaged over this many forward passes (expectation over transformation, "
+        "Athalye et al. 2018) for randomised models"))
+    mode: Mode = Field("evaluate", description=(
+        "evaluate: a sample leaves the attack at its first misclassified iterate; generate: "
+        "every iteration on every sample"))
+
+
+class APGDCEParams(APGDParams):
+    """APGD on the cross-entropy (AutoAttack's first attack)."""
+
+
+class APGDDLRParams(APGDParams):
+    """APGD on the DLR loss, robust to logit scaling (Croce & Hein 2020)."""
+
+    loss: LossName = Field("dlr", description=LOSS_HELP)
+
+
+class APGDTParams(APGDParams):
+    """AutoAttack's APGD-T: targeted DLR towards the 9 most likely other classes."""
+
+    loss: LossName = Field("dlr", description=LOSS_HELP)
+    n_target_classes: int = Field(9, ge=1, le=1000, description=(
+        "one targeted run towards each of the k classes the clean input scores highest after "
+        "its top class (capped at classes - 1)"))
