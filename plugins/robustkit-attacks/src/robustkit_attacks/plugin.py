@@ -30,23 +30,6 @@ def robustkit_register_perturbations(register):
     register("bim", "robustkit_attacks.attacks:BIM", params=BIMParams,
              summary="basic iterative method, L-inf sign steps (Kurakin et al. 2017)",
              extra=_ITERATIVE, **_COMMON)
-    _register_apgd(register)
-
-
-def _register_apgd(register):
-    cite = "(Croce & Hein 2020)"
-    register("apgd", "robustkit_attacks.apgd_attack:APGD", params=APGDParams,
-             summary=f"Auto-PGD: step-size schedule, momentum, CE/DLR, L-inf or L2 {cite}",
-             extra=_ITERATIVE, **_COMMON)
-    register("apgd-ce", "robustkit_attacks.apgd_attack:APGDCE", params=APGDCEParams,
-             summary=f"APGD on the cross-entropy, AutoAttack's first stage {cite}",
-             extra=_ITERATIVE, **_COMMON)
-    register("apgd-dlr", "robustkit_attacks.apgd_attack:APGDDLR", params=APGDDLRParams,
-             summary=f"APGD on the scale-invariant DLR loss {cite}",
-             extra=_ITERATIVE, **_COMMON)
-    register("apgd-t", "robustkit_attacks.apgd_attack:APGDT", params=APGDTParams,
-             summary=f"targeted APGD-DLR towards the top-9 other classes {cite}",
-             extra=_ITERATIVE, **_COMMON)
     register("pgd", "robustkit_attacks.attacks:PGD", params=PGDParams,
              summary="projected gradient descent, L-inf or L2, random restarts (Madry et al. "
                      "2018)", extra=_ITERATIVE, **_COMMON)
