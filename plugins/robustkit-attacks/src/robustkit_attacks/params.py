@@ -123,3 +123,21 @@ class APGDTParams(APGDParams):
     n_target_classes: int = Field(9, ge=1, le=1000, description=(
         "one targeted run towards each of the k classes the clean input scores highest after "
         "its top class (capped at classes - 1)"))
+
+
+class SquareParams(Params):
+    """Square attack (Andriushchenko et al. 2020): random search with square windows."""
+
+    eps: float = Field(0.1, ge=0, le=1e6, description=(
+        "radius of the threat ball (L-inf: max change per value; L2: norm of the change), "
+        "in data units"))
+    norm: Literal["linf", "l2"] = Field("linf", description="threat model: L-inf or L2 ball")
+    max_queries: int = Field(5000, ge=1, le=10_000_000, description=(
+        "random-search iterations per sample (one query each, plus the clean check); "
+        "AutoAttack's budget is 5000"))
+    p_init: float = Field(0.8, gt=0, le=1, description=(
+        "initial share of the image a square covers; halved on the paper's schedule"))
+    loss: Literal["margin", "ce"] = Field("margin", description=(
+        "untargeted loss: margin (logit margin, the paper's) or ce; targeted runs use CE "
+        "towards the target"))
+    target: Target = Field("untargeted", description=TARGET_HELP)

@@ -11,6 +11,7 @@ from robustkit_attacks.params import (
     MIMParams,
     PGDL2Params,
     PGDParams,
+    SquareParams,
 )
 
 _COMMON = dict(needs="gradients", targets=["test-inputs"], strength="eps",
@@ -40,6 +41,10 @@ def robustkit_register_perturbations(register):
              summary="momentum iterative method, L-inf (Dong et al. 2018)",
              extra=_ITERATIVE, **_COMMON)
     _register_apgd(register)
+    register("square", "robustkit_attacks.square_attack:Square", params=SquareParams,
+             summary="Square attack: score-only random search, L-inf or L2 (Andriushchenko "
+                     "et al. 2020)", needs="scores", targets=["test-inputs"], strength="eps",
+             tasks=["classification"], extra=_ITERATIVE)
 
 
 def _register_apgd(register):
