@@ -17,7 +17,7 @@ _LAZY = {
     "GradientAttack": "attacks", "AttackConfig": "engine", "AttackResult": "engine",
     "run_attack": "engine", "NoGradientError": "errors", "APGD": "apgd_attack",
     "APGDConfig": "apgd", "apgd": "apgd", "get_loss": "losses", "LOSSES": "losses",
-    "Square": "square_attack", "square_attack": "square",
+    "Square": "square_attack", "square_attack": "square", "AutoAttack": "autoattack",
 }
 
 __all__ = sorted(_LAZY)

@@ -141,3 +141,26 @@ class SquareParams(Params):
         "untargeted loss: margin (logit margin, the paper's) or ce; targeted runs use CE "
         "towards the target"))
     target: Target = Field("untargeted", description=TARGET_HELP)
+
+
+class AutoAttackParams(Params):
+    """AutoAttack (Croce & Hein 2020): APGD-CE, APGD-T, Square in sequence (standard), or
+    APGD-CE and APGD-DLR with EOT (rand); smaller budgets allowed for quick runs."""
+
+    eps: float = Field(0.1, ge=0, le=1e6, description=(
+        "radius of the threat ball (L-inf: max change per value; L2: norm of the change), "
+        "in data units"))
+    norm: Literal["linf", "l2"] = Field("linf", description="threat model: L-inf or L2 ball")
+    version: Literal["standard", "rand"] = Field("standard", description=(
+        "standard: APGD-CE, APGD-T, Square; rand: APGD-CE and APGD-DLR with EOT, for "
+        "randomised defenses"))
+    steps: int = Field(100, ge=1, le=100_000, description="APGD iterations (reference: 100)")
+    restarts: int = Field(1, ge=1, le=1000, description="APGD restarts (reference: 1)")
+    n_target_classes: int = Field(9, ge=1, le=1000, description=(
+        "APGD-T target classes (reference: 9; capped at classes - 1)"))
+    square_queries: int = Field(5000, ge=1, le=10_000_000, description=(
+        "Square attack queries per sample (reference: 5000)"))
+    p_init: float = Field(0.8, gt=0, le=1, description="Square's initial window share")
+    rho: float = Field(0.75, gt=0, lt=1, description="APGD's checkpoint threshold")
+    eot: int = Field(20, ge=1, le=1000, description=(
+        "rand version: forward passes each APGD gradient is averaged over (reference: 20)"))

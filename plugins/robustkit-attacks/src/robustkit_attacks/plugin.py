@@ -1,11 +1,12 @@
 """Registers the gradient attacks. Factories are lazy strings: listing imports no torch."""
 
-from robustkit import hookimpl
+from robustkit import NoParams, hookimpl
 from robustkit_attacks.params import (
     APGDCEParams,
     APGDDLRParams,
     APGDParams,
     APGDTParams,
+    AutoAttackParams,
     BIMParams,
     FGSMParams,
     MIMParams,
@@ -45,6 +46,16 @@ def robustkit_register_perturbations(register):
              summary="Square attack: score-only random search, L-inf or L2 (Andriushchenko "
                      "et al. 2020)", needs="scores", targets=["test-inputs"], strength="eps",
              tasks=["classification"], extra=_ITERATIVE)
+    register("auto-attack", "robustkit_attacks.autoattack:AutoAttack", params=AutoAttackParams,
+             summary="AutoAttack ensemble: APGD-CE, APGD-T, Square on what is still robust; "
+                     "rand: APGD with EOT (Croce & Hein 2020)", extra=_ITERATIVE, **_COMMON)
+
+
+@hookimpl
+def robustkit_register_metrics(register):
+    register("attack-stages", "robustkit_attacks.metrics:AttackStages", params=NoParams,
+             tasks=["classification"], higher_is_better=False,
+             summary="samples each stage of an attack ensemble (auto-attack) broke first")
 
 
 def _register_apgd(register):
