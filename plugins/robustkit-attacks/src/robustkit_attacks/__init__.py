@@ -15,7 +15,9 @@ _LAZY = {
     "fgsm": "functional", "bim": "functional", "pgd": "functional", "mim": "functional",
     "FGSM": "attacks", "BIM": "attacks", "PGD": "attacks", "PGDL2": "attacks", "MIM": "attacks",
     "GradientAttack": "attacks", "AttackConfig": "engine", "AttackResult": "engine",
-    "run_attack": "engine", "NoGradientError": "errors",
+    "run_attack": "engine", "NoGradientError": "errors", "APGD": "apgd_attack",
+    "APGDConfig": "apgd", "apgd": "apgd", "get_loss": "losses", "LOSSES": "losses",
+    "Square": "square_attack", "square_attack": "square", "AutoAttack": "autoattack",
 }
 
 __all__ = sorted(_LAZY)

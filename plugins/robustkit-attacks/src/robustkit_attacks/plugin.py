@@ -1,7 +1,19 @@
 """Registers the gradient attacks. Factories are lazy strings: listing imports no torch."""
 
-from robustkit import hookimpl
-from robustkit_attacks.params import BIMParams, FGSMParams, MIMParams, PGDL2Params, PGDParams
+from robustkit import NoParams, hookimpl
+from robustkit_attacks.params import (
+    APGDCEParams,
+    APGDDLRParams,
+    APGDParams,
+    APGDTParams,
+    AutoAttackParams,
+    BIMParams,
+    FGSMParams,
+    MIMParams,
+    PGDL2Params,
+    PGDParams,
+    SquareParams,
+)
 
 _COMMON = dict(needs="gradients", targets=["test-inputs"], strength="eps",
                tasks=["classification"])
@@ -28,4 +40,35 @@ def robustkit_register_perturbations(register):
              extra={"iterative": True, "norm": "l2"}, **_COMMON)
     register("mim", "robustkit_attacks.attacks:MIM", params=MIMParams,
              summary="momentum iterative method, L-inf (Dong et al. 2018)",
+             extra=_ITERATIVE, **_COMMON)
+    _register_apgd(register)
+    register("square", "robustkit_attacks.square_attack:Square", params=SquareParams,
+             summary="Square attack: score-only random search, L-inf or L2 (Andriushchenko "
+                     "et al. 2020)", needs="scores", targets=["test-inputs"], strength="eps",
+             tasks=["classification"], extra=_ITERATIVE)
+    register("auto-attack", "robustkit_attacks.autoattack:AutoAttack", params=AutoAttackParams,
+             summary="AutoAttack ensemble: APGD-CE, APGD-T, Square on what is still robust; "
+                     "rand: APGD with EOT (Croce & Hein 2020)", extra=_ITERATIVE, **_COMMON)
+
+
+@hookimpl
+def robustkit_register_metrics(register):
+    register("attack-stages", "robustkit_attacks.metrics:AttackStages", params=NoParams,
+             tasks=["classification"], higher_is_better=False,
+             summary="samples each stage of an attack ensemble (auto-attack) broke first")
+
+
+def _register_apgd(register):
+    cite = "(Croce & Hein 2020)"
+    register("apgd", "robustkit_attacks.apgd_attack:APGD", params=APGDParams,
+             summary=f"Auto-PGD: step-size schedule, momentum, CE/DLR, L-inf or L2 {cite}",
+             extra=_ITERATIVE, **_COMMON)
+    register("apgd-ce", "robustkit_attacks.apgd_attack:APGDCE", params=APGDCEParams,
+             summary=f"APGD on the cross-entropy, AutoAttack's first stage {cite}",
+             extra=_ITERATIVE, **_COMMON)
+    register("apgd-dlr", "robustkit_attacks.apgd_attack:APGDDLR", params=APGDDLRParams,
+             summary=f"APGD on the scale-invariant DLR loss {cite}",
+             extra=_ITERATIVE, **_COMMON)
+    register("apgd-t", "robustkit_attacks.apgd_attack:APGDT", params=APGDTParams,
+             summary=f"targeted APGD-DLR towards the top-9 other classes {cite}",
              extra=_ITERATIVE, **_COMMON)
