@@ -254,6 +254,10 @@ class Escalator:
         reported = float(robust.float().mean())
         records: list[tuple[float, dict[str, Any]]] = []
         for a in self.attempts(cell, checks):
+            if not robust.any():  # nothing left to break: spare the remaining attacks
+                records.append((math.inf, {"attack": a.attack,
+                                           "skipped": "every sample was already broken"}))
+                continue
             try:
                 correct = self._run(a, cell)
             except Exception as exc:  # one attack failing must not cost the run its numbers
