@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -62,22 +61,15 @@ class _StraightThrough(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, transformed: torch.Tensor) -> torch.Tensor:  # noqa: ANN001
-        return transformed
+        return transformed.clone()
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:  # noqa: ANN001
         return grad, None
 
 
-class BPDATransformModel(nn.Module):
+class BPDATransformModel(InputTransformModel):
     """``model(transform(x))`` forward, with the transform's Jacobian taken as the identity."""
-
-    def __init__(self, transform: Callable[[torch.Tensor], torch.Tensor], model: nn.Module):
-        super().__init__()
-        self.transform = transform
-        self.model = model
-        if isinstance(transform, nn.Module):
-            self.add_module("transform_module", transform)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
