@@ -298,8 +298,11 @@ class Escalator:
         pert = spec.build(fit_params(spec, a.params))
         access: Any
         if spec.needs is Needs.SCORES:
+            # float64 probabilities keep a runner-up class that float32 rounds to 0 (up to a
+            # logit margin of ~700); torchattacks' Square would turn its inputs to float64
+            dtype = torch.float32 if a.perturbation.startswith("ta-") else torch.float64
             access = ScoreOracle(lambda v: torch.softmax(
-                predict(ctx.model, v, ctx.batch_size).double(), dim=-1),
+                predict(ctx.model, v, ctx.batch_size).to(dtype), dim=-1),
                 num_classes=ctx.info.num_classes)
         else:
             access = self._gradient_model([t for t in a.through if t != "logits/T"])
