@@ -205,3 +205,19 @@ def test_robustkit_run_shows_reported_and_worst_case(tmp_path):
     assert "reported → worst case (attack)" in out.output
     # measured: 0.8650 → 0.0000 (pgd(logits/T=59.7))
     assert re.search(r"0\.[789]\d{3} → 0\.0\d{3} \(", out.output), out.output
+
+
+def test_attempt_params_are_fitted_to_each_attacks_names():
+    from robustkit.errors import ParamsError
+    from robustkit.escalation import fit_params
+
+    reg = get_registry()
+    square = reg.get(Kind.PERTURBATION, "square")
+    wanted = {"eps": 0.2, "norm": "linf", "queries": 1000}
+    assert fit_params(square, wanted) == {"eps": 0.2, "norm": "linf", "max_queries": 1000}
+    fgsm = reg.get(Kind.PERTURBATION, "fgsm")  # no steps, no norm: budget dropped, L2 refused
+    assert fit_params(fgsm, {"eps": 0.2, "norm": "linf", "steps": 50}) == {"eps": 0.2}
+    with pytest.raises(ParamsError, match="norm"):
+        fit_params(fgsm, {"eps": 0.2, "norm": "l2"})
+    with pytest.raises(ParamsError, match="loss"):  # ART's FGSM has no loss to choose
+        fit_params(reg.get(Kind.PERTURBATION, "art-fgsm"), {"eps": 0.2, "loss": "dlr"})
