@@ -279,6 +279,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
         escalations = db.escalations(run["id"])
     if as_json:
         run["metrics"] = [r.as_dict() for r in rows]
+        run["escalations"] = escalations
         click.echo(json.dumps(run, indent=2, default=str))
         return
     console = _console()
