@@ -144,8 +144,17 @@ def normalise_mode(value: Any) -> str:
     return value
 
 
+def threat_fact(spec: ComponentSpec, key: str) -> Any:
+    """A perturbation's threat fact (``norm``, ``unbounded``): the typed ``spec.threat`` where
+    the registry has it, else the older ``extra`` dict."""
+    threat = getattr(spec, "threat", None)
+    if threat is not None:
+        return getattr(threat, key, None)
+    return getattr(spec, "extra", {}).get(key)
+
+
 def norm_of(spec: ComponentSpec, params: dict[str, Any]) -> str | None:
-    text = str(params.get("norm", spec.extra.get("norm", "linf"))).lower()
+    text = str(params.get("norm", threat_fact(spec, "norm") or "linf")).lower()
     text = text.replace("_", "").replace("-", "")
     return {"linf": "linf", "inf": "linf", "l∞": "linf", "l2": "l2", "2": "l2"}.get(text)
 
@@ -162,7 +171,7 @@ class Escalator:
         """Record one evaluated setting (``PerturbationSetting``) and its model outputs."""
         spec, params = setting.spec, setting.params_dict()
         norm = norm_of(spec, params)
-        bounded = spec.strength in ("eps", "epsilon") and not spec.extra.get("unbounded")
+        bounded = spec.strength in ("eps", "epsilon") and not threat_fact(spec, "unbounded")
         if not bounded or norm is None or setting.strength is None or spec.needs is Needs.NOTHING:
             return
         correct = (outputs.argmax(-1) == self.ctx.y).detach().cpu()
