@@ -65,10 +65,10 @@ class InputNoise:
 
 @hookimpl
 def robustkit_register_defenses(register):
-    register("test-bit-depth", BitDepth, params=BitsParams, form="input-transform",
-             differentiable=False, tasks=["classification"])
-    register("test-input-noise", InputNoise, params=NoiseParams, form="input-transform",
-             tasks=["classification"])
+    register.input_transform("test-bit-depth", BitDepth, params=BitsParams,
+                             differentiable=False, tasks=["classification"])
+    register.input_transform("test-input-noise", InputNoise, params=NoiseParams,
+                             tasks=["classification"])
 
 
 def _host() -> PluginHost:
