@@ -1,4 +1,4 @@
-"""Gradient attacks for robustkit: FGSM, BIM, PGD (L-inf and L2) and MIM.
+"""Attacks for robustkit: FGSM, BIM, PGD (L-inf and L2), MIM, APGD, Square and AutoAttack.
 
 Python API (imports torch on first use, so listing plugins stays torch-free)::
 
