@@ -16,7 +16,10 @@ The model is the default pipeline's small-cnn trained on digits with PGD adversa
 - PGD-10 and PGD-100 (robustkit) as the baseline the ensemble must not be weaker than.
 
 Each row: robust accuracy and throughput (samples per second, one timed run: these runs take
-seconds to minutes). Raw results: benchmarks/results/autoattack.json.
+seconds to minutes). Raw results: benchmarks/results/autoattack-n{n}-q{queries}.json.
+``--queries`` below 5000 also lowers the Square budget inside torchattacks' "as shipped"
+ensemble (rebuilt with its own classes and defaults) and ART's, so every row has the same
+Square budget.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-RESULTS = Path(__file__).parent / "results" / "autoattack.json"
+RESULTS = Path(__file__).parent / "results"
+STAGES: dict[str, dict] = {}  # robustkit's per-stage seconds and counts, filled by its rows
 
 
 def robust_digits_cnn(eps: float, epochs: int, seed: int = 0):
@@ -78,8 +82,12 @@ def runners(model, x, y, eps, queries):
     from robustkit_attacks.autoattack import AutoAttack
 
     def ours(steps):
-        return lambda: AutoAttack(eps=eps, steps=steps, square_queries=queries).run(
-            model, x, y, generator=torch.Generator().manual_seed(0)).x_adv
+        def run():
+            res = AutoAttack(eps=eps, steps=steps, square_queries=queries).run(
+                model, x, y, generator=torch.Generator().manual_seed(0))
+            STAGES[f"steps={steps}"] = {"seconds": res.seconds, "counts": res.counts()}
+            return res.x_adv
+        return run
 
     rows = {
         "robustkit pgd-10": lambda: pgd(model, x, y, eps=eps, steps=10, early_stop=True,
@@ -93,8 +101,17 @@ def runners(model, x, y, eps, queries):
         import torchattacks as ta
     except ImportError:
         return rows
-    rows["torchattacks AutoAttack (as shipped: 10 steps)"] = lambda: ta.AutoAttack(
-        model, eps=eps, n_classes=10, seed=0)(x, y)
+    if queries == 5000:
+        rows["torchattacks AutoAttack (as shipped: 10 steps)"] = lambda: ta.AutoAttack(
+            model, eps=eps, n_classes=10, seed=0)(x, y)
+    else:  # what ta.AutoAttack builds (default steps = 10), with this Square budget
+        shipped = ta.MultiAttack([
+            ta.APGD(model, eps=eps, loss="ce", n_restarts=1, seed=0),
+            ta.APGDT(model, eps=eps, n_classes=10, n_restarts=1, seed=0),
+            ta.FAB(model, eps=eps, multi_targeted=True, n_classes=10, n_restarts=1, seed=0),
+            ta.Square(model, eps=eps, n_queries=queries, n_restarts=1, seed=0),
+        ])
+        rows["torchattacks AutoAttack (as shipped: 10 steps)"] = lambda: shipped(x, y)
     reference = ta.MultiAttack([
         ta.APGD(model, eps=eps, steps=100, loss="ce", n_restarts=1, seed=0),
         ta.APGDT(model, eps=eps, steps=100, n_classes=10, n_restarts=1, seed=0),
@@ -111,6 +128,11 @@ def runners(model, x, y, eps, queries):
     clf = PyTorchClassifier(model=model, loss=nn.CrossEntropyLoss(), nb_classes=10,
                             input_shape=tuple(x.shape[1:]), clip_values=(0.0, 1.0))
     art = ArtAutoAttack(clf, norm=np.inf, eps=eps, eps_step=eps / 4, batch_size=x.shape[0])
+    if queries != 5000:  # ART's default list, its Square at this budget (5 restarts kept)
+        from art.attacks.evasion import SquareAttack
+
+        art.attacks[-1] = SquareAttack(estimator=clf, norm=np.inf, max_iter=queries, eps=eps,
+                                       p_init=0.8, nb_restarts=5)
     rows["ART AutoAttack (as shipped)"] = lambda: torch.from_numpy(
         art.generate(x.numpy(), y=y.numpy()))
     return rows
@@ -137,14 +159,17 @@ def main() -> None:
         if any(s in name for s in args.skip):
             continue
         x_adv, secs = timed(fn)
+        x_adv = x_adv.detach()
         d = (x_adv - x).flatten(1).abs().amax(1)
         row = {"robust_accuracy": accuracy(model, x_adv, y), "seconds": secs,
                "samples_per_second": args.n / secs, "max_linf": float(d.max())}
         result["rows"][name] = row
+        result["robustkit_stages"] = STAGES
         print(f"{name:48s} robust {row['robust_accuracy']:.4f}  {secs:8.1f} s  "
               f"{row['samples_per_second']:8.2f} samples/s")
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2))
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"autoattack-n{args.n}-q{args.queries}.json"
+        out.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

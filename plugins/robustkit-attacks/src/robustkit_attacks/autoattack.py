@@ -17,7 +17,8 @@ Per sample, ``ctx.stats["broken_by"]`` holds ``0`` (misclassified without attack
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -39,13 +40,14 @@ CLEAN_MISS, ROBUST = 0, -1
 @dataclass
 class AutoAttackResult:
     """Examples, the stage that broke each sample (see module doc), stage names, and the
-    gradient evaluations and score queries each sample cost."""
+    gradient evaluations and score queries each sample cost, and each stage's wall time."""
 
     x_adv: torch.Tensor
     broken_by: torch.Tensor
     stages: tuple[str, ...]
     gradient_evaluations: torch.Tensor
     queries: torch.Tensor
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Samples per outcome: ``clean-misclassified``, each stage, ``robust``."""
@@ -110,6 +112,7 @@ class AutoAttack:
         evals = torch.zeros(n, dtype=torch.int64)
         queries = torch.zeros(n, dtype=torch.int64)
         x_adv = x.detach().clone()
+        seconds: dict[str, float] = {}
         with attack_state(model, x, exact=True):
             clean = _check_logits(model(x.detach().requires_grad_(True)), y).detach()
         broken = torch.where(clean.argmax(1) != y, CLEAN_MISS, ROBUST).cpu()
@@ -118,6 +121,7 @@ class AutoAttack:
             if idx.numel() == 0:
                 break
             dev_idx = idx.to(x.device)
+            start = time.perf_counter()
             out, ev, q = self._stage(stage, model, x[dev_idx], y[dev_idx], bounds, generator)
             evals[idx] += ev.cpu()
             queries[idx] += q.cpu()
@@ -126,7 +130,8 @@ class AutoAttack:
                 fooled = (_predict(model, out) != y[dev_idx]).cpu()
             x_adv[dev_idx[fooled.to(x.device)]] = out[fooled.to(x.device)]
             broken[idx[fooled]] = k
-        return AutoAttackResult(x_adv, broken, stages, evals, queries)
+            seconds[stage] = time.perf_counter() - start
+        return AutoAttackResult(x_adv, broken, stages, evals, queries, seconds)
 
     def __call__(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                  **options: Any) -> torch.Tensor:
