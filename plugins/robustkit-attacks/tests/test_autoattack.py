@@ -114,6 +114,8 @@ def test_on_a_pgd_trained_cnn_apgd_and_autoattack_beat_pgd(robust_cnn, robust_da
     apgd100 = _acc(model, APGD(eps=EPS, steps=100).run(model, x, y, generator=_gen()).x_adv, y)
     res = AutoAttack(eps=EPS, square_queries=1000).run(model, x, y, generator=_gen())
     aa = _acc(model, res.x_adv, y)
+    print(f"clean {clean:.3f} pgd-10 {pgd10:.3f} pgd-100 {pgd100:.3f} apgd-ce-100 {apgd100:.3f} "
+          f"auto-attack {aa:.3f}")
     assert clean > 0.8 and pgd10 > 0.3, "the model should be robust to be a fair test"
     assert apgd100 <= pgd100
     assert aa <= pgd10 and aa <= apgd100
@@ -137,4 +139,20 @@ def test_matches_torchattacks_ensemble_at_the_reference_budgets(robust_cnn, robu
     theirs = _acc(model, ref(x, y), y)
     ours = _acc(model, AutoAttack(eps=EPS, square_queries=queries).run(
         model, x, y, generator=_gen()).x_adv, y)
+    print(f"auto-attack: robustkit {ours:.3f}, torchattacks reference-budget ensemble {theirs:.3f}")
     assert abs(ours - theirs) <= 0.01 + 1e-9, (ours, theirs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss", ["ce", "dlr"])
+def test_apgd_is_no_weaker_than_torchattacks_apgd(robust_cnn, robust_data, loss):
+    """Same budget (100 steps, one start): at most 1 point weaker than torchattacks' port of
+    the reference APGD, on the same model and samples."""
+    ta = pytest.importorskip("torchattacks")
+    x, y = robust_data
+    model = robust_cnn
+    theirs = _acc(model, ta.APGD(model, eps=EPS, steps=100, loss=loss, seed=0)(x, y), y)
+    ours = _acc(model, APGD(eps=EPS, steps=100, loss=loss).run(
+        model, x, y, generator=_gen()).x_adv, y)
+    print(f"apgd-{loss}: robustkit {ours:.3f}, torchattacks {theirs:.3f}")
+    assert ours <= theirs + 0.01 + 1e-9, (loss, ours, theirs)
