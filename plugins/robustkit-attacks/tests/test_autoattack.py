@@ -156,3 +156,17 @@ def test_apgd_is_no_weaker_than_torchattacks_apgd(robust_cnn, robust_data, loss)
         model, x, y, generator=_gen()).x_adv, y)
     print(f"apgd-{loss}: robustkit {ours:.3f}, torchattacks {theirs:.3f}")
     assert ours <= theirs + 0.01 + 1e-9, (loss, ours, theirs)
+
+
+@pytest.mark.parametrize("version", ["standard", "rand"])
+def test_ensemble_runs_on_three_classes_where_dlr_is_undefined(version):
+    """DLR needs 3 classes (targeted: 4): the stages fall back to CE / margin instead of
+    failing mid-ensemble, and still break samples."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    x = torch.rand(48, 1, 4, 4)
+    y = model(x).argmax(1).detach()
+    res = AutoAttack(eps=0.3, version=version, steps=10, square_queries=50, eot=2).run(
+        model, x, y, generator=_gen())
+    assert res.counts()["robust"] < 48
+    assert float((res.x_adv - x).abs().max()) <= 0.3 + 1e-6

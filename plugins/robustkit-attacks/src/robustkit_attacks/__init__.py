@@ -18,6 +18,7 @@ _LAZY = {
     "run_attack": "engine", "NoGradientError": "errors", "APGD": "apgd_attack",
     "APGDConfig": "apgd", "apgd": "apgd", "get_loss": "losses", "LOSSES": "losses",
     "Square": "square_attack", "square_attack": "square", "AutoAttack": "autoattack",
+    "reached": "losses",
 }
 
 __all__ = sorted(_LAZY)

@@ -58,6 +58,16 @@ class AutoAttackResult:
         return out
 
 
+def _loss_of(stage: str, classes: int) -> str:
+    """The stage's loss: DLR needs 3 classes (targeted: 4); with fewer, APGD-DLR falls back to
+    the margin loss, which DLR normalises, and APGD-T to the targeted cross-entropy."""
+    if stage == "apgd-ce":
+        return "ce"
+    if stage == "apgd-t":
+        return "dlr" if classes >= 4 else "ce"
+    return "dlr" if classes >= 3 else "margin"
+
+
 def _predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
         return model(x).argmax(1)
@@ -81,7 +91,7 @@ class AutoAttack:
         return ("apgd-ce", "apgd-t", "square")
 
     def _stage(self, stage: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-               bounds: tuple[float, float], gen: torch.Generator | None):
+               bounds: tuple[float, float], gen: torch.Generator | None, classes: int):
         """(examples, gradient evaluations, queries) of one stage on the robust samples."""
         p = self.params
         none = torch.zeros(x.shape[0], dtype=torch.int64)
@@ -92,8 +102,8 @@ class AutoAttack:
             return res.x_adv, none, res.queries
         eot = p.eot if p.version == "rand" else 1
         cfg = APGDConfig(eps=p.eps, norm=p.norm, steps=p.steps, restarts=p.restarts,
-                         loss="ce" if stage == "apgd-ce" else "dlr", rho=p.rho, eot=eot,
-                         bounds=bounds, early_stop=True)
+                         loss=_loss_of(stage, classes), rho=p.rho, eot=eot, bounds=bounds,
+                         early_stop=True)
         k = p.n_target_classes if stage == "apgd-t" else 0
         res = apgd(model, x, y, cfg, n_target_classes=k, generator=gen)
         return res.x_adv, res.gradient_evaluations, none
@@ -122,7 +132,8 @@ class AutoAttack:
                 break
             dev_idx = idx.to(x.device)
             start = time.perf_counter()
-            out, ev, q = self._stage(stage, model, x[dev_idx], y[dev_idx], bounds, generator)
+            out, ev, q = self._stage(stage, model, x[dev_idx], y[dev_idx], bounds, generator,
+                                     clean.shape[1])
             evals[idx] += ev.cpu()
             queries[idx] += q.cpu()
             # judged by the model on the returned examples, not by the attack's own account
