@@ -17,7 +17,8 @@ Per sample, ``ctx.stats["broken_by"]`` holds ``0`` (misclassified without attack
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -39,13 +40,14 @@ CLEAN_MISS, ROBUST = 0, -1
 @dataclass
 class AutoAttackResult:
     """Examples, the stage that broke each sample (see module doc), stage names, and the
-    gradient evaluations and score queries each sample cost."""
+    gradient evaluations and score queries each sample cost, and each stage's wall time."""
 
     x_adv: torch.Tensor
     broken_by: torch.Tensor
     stages: tuple[str, ...]
     gradient_evaluations: torch.Tensor
     queries: torch.Tensor
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Samples per outcome: ``clean-misclassified``, each stage, ``robust``."""
@@ -54,6 +56,16 @@ class AutoAttackResult:
             out[name] = int((self.broken_by == k).sum())
         out["robust"] = int((self.broken_by == ROBUST).sum())
         return out
+
+
+def _loss_of(stage: str, classes: int) -> str:
+    """The stage's loss: DLR needs 3 classes (targeted: 4); with fewer, APGD-DLR falls back to
+    the margin loss, which DLR normalises, and APGD-T to the targeted cross-entropy."""
+    if stage == "apgd-ce":
+        return "ce"
+    if stage == "apgd-t":
+        return "dlr" if classes >= 4 else "ce"
+    return "dlr" if classes >= 3 else "margin"
 
 
 def _predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -79,7 +91,7 @@ class AutoAttack:
         return ("apgd-ce", "apgd-t", "square")
 
     def _stage(self, stage: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-               bounds: tuple[float, float], gen: torch.Generator | None):
+               bounds: tuple[float, float], gen: torch.Generator | None, classes: int):
         """(examples, gradient evaluations, queries) of one stage on the robust samples."""
         p = self.params
         none = torch.zeros(x.shape[0], dtype=torch.int64)
@@ -90,8 +102,8 @@ class AutoAttack:
             return res.x_adv, none, res.queries
         eot = p.eot if p.version == "rand" else 1
         cfg = APGDConfig(eps=p.eps, norm=p.norm, steps=p.steps, restarts=p.restarts,
-                         loss="ce" if stage == "apgd-ce" else "dlr", rho=p.rho, eot=eot,
-                         bounds=bounds, early_stop=True)
+                         loss=_loss_of(stage, classes), rho=p.rho, eot=eot, bounds=bounds,
+                         early_stop=True)
         k = p.n_target_classes if stage == "apgd-t" else 0
         res = apgd(model, x, y, cfg, n_target_classes=k, generator=gen)
         return res.x_adv, res.gradient_evaluations, none
@@ -110,6 +122,7 @@ class AutoAttack:
         evals = torch.zeros(n, dtype=torch.int64)
         queries = torch.zeros(n, dtype=torch.int64)
         x_adv = x.detach().clone()
+        seconds: dict[str, float] = {}
         with attack_state(model, x, exact=True):
             clean = _check_logits(model(x.detach().requires_grad_(True)), y).detach()
         broken = torch.where(clean.argmax(1) != y, CLEAN_MISS, ROBUST).cpu()
@@ -118,7 +131,9 @@ class AutoAttack:
             if idx.numel() == 0:
                 break
             dev_idx = idx.to(x.device)
-            out, ev, q = self._stage(stage, model, x[dev_idx], y[dev_idx], bounds, generator)
+            start = time.perf_counter()
+            out, ev, q = self._stage(stage, model, x[dev_idx], y[dev_idx], bounds, generator,
+                                     clean.shape[1])
             evals[idx] += ev.cpu()
             queries[idx] += q.cpu()
             # judged by the model on the returned examples, not by the attack's own account
@@ -126,7 +141,8 @@ class AutoAttack:
                 fooled = (_predict(model, out) != y[dev_idx]).cpu()
             x_adv[dev_idx[fooled.to(x.device)]] = out[fooled.to(x.device)]
             broken[idx[fooled]] = k
-        return AutoAttackResult(x_adv, broken, stages, evals, queries)
+            seconds[stage] = time.perf_counter() - start
+        return AutoAttackResult(x_adv, broken, stages, evals, queries, seconds)
 
     def __call__(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                  **options: Any) -> torch.Tensor:
