@@ -58,10 +58,8 @@ CREATE TABLE IF NOT EXISTS flags (
 );
 CREATE TABLE IF NOT EXISTS escalations (
     run_id TEXT NOT NULL REFERENCES runs(id),
-    label TEXT NOT NULL,            -- the doubted perturbation setting
-    metric TEXT NOT NULL,           -- 'accuracy'
-    reported REAL,                  -- the number as evaluated
-    worst REAL,                     -- per-sample worst case over it and the adaptive attacks
+    label TEXT NOT NULL, metric TEXT NOT NULL,  -- the doubted setting, 'accuracy'
+    reported REAL, worst REAL,      -- as evaluated, and the per-sample worst case (never above)
     attack TEXT NOT NULL,           -- the adaptive attack(s) that got it, or 'reported'
     detail TEXT NOT NULL,           -- JSON: checks that fired, every attempt and its result
     PRIMARY KEY (run_id, label, metric)
@@ -258,12 +256,9 @@ class Store:
 
     def escalations(self, run_id: str) -> list[dict[str, Any]]:
         """Per doubted cell: label, metric, reported, worst, attack, checks, attempts."""
-        return [
-            {"label": r["label"], "metric": r["metric"], "reported": r["reported"],
-             "worst": r["worst"], "attack": r["attack"], **json.loads(r["detail"])}
-            for r in self._query("SELECT * FROM escalations WHERE run_id = ? ORDER BY rowid",
-                                 (run_id,))
-        ]
+        rows = self._query("SELECT * FROM escalations WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [{k: r[k] for k in ("label", "metric", "reported", "worst", "attack")}
+                | json.loads(r["detail"]) for r in rows]
 
     def add_examples(self, run_id: str, label: str, arrays: dict[str, Any]) -> None:
         """Keep a few example images of one evaluation (numpy arrays by role, e.g. input,
