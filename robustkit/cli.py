@@ -218,9 +218,12 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
                                "timings": result.timings,
-                               "flags": [f.as_dict() for f in result.flags]}, indent=2))
+                               "flags": [f.as_dict() for f in result.flags],
+                               "escalations": [e.as_dict() for e in result.escalations]},
+                              indent=2))
         return
-    _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+    _print_table(result.run_id, result.rows, result.timings, str(result.store_path),
+                 [e.as_dict() for e in result.escalations])
     _print_flags([f.as_dict() for f in result.flags])
 
 
@@ -244,20 +247,28 @@ def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
         return run_pipeline(pipeline, store=store, progress=progress)
 
 
-def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str) -> None:
+def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str,
+                 escalations: list[dict[str, Any]] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from robustkit.escalation import worst_case_column
+
     metrics = list(dict.fromkeys(r.metric for r in rows))
+    worst = worst_case_column(escalations or [])
     table = Table(title=f"run {run_id}")
     table.add_column("perturbation")
     for m in metrics:
         table.add_column(m, justify="right")
+    if worst:
+        table.add_column("reported → worst case (attack)")
     by_label: dict[str, dict[str, float | None]] = {}
     for r in rows:
         by_label.setdefault(r.label, {})[r.metric] = r.value
     for label, values in by_label.items():
-        table.add_row(escape(label), *(_fmt(values.get(m)) for m in metrics))
+        cells = [_fmt(values.get(m)) for m in metrics] + ([escape(worst.get(label, ""))]
+                                                          if worst else [])
+        table.add_row(escape(label), *cells)
     console = _console()
     console.print(table)
     total = sum(v for k, v in timings.items())
@@ -326,9 +337,11 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
         run = db.run(run_id)
         rows = db.metrics(run["id"])
         flags = db.flags(run["id"])
+        escalations = db.escalations(run["id"])
     if as_json:
         run["metrics"] = [r.as_dict() for r in rows]
         run["flags"] = flags
+        run["escalations"] = escalations
         click.echo(json.dumps(run, indent=2, default=str))
         return
     console = _console()
@@ -341,7 +354,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
         from rich.markup import escape
 
         console.print(f"[red]{escape(run['error'])}[/red]")
-    _print_table(run["id"], rows, run.get("timings") or {}, str(path))
+    _print_table(run["id"], rows, run.get("timings") or {}, str(path), escalations)
     _print_flags(flags)
 
 

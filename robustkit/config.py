@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -122,9 +123,17 @@ class Pipeline(BaseModel):
     eval_samples: int | None = Field(
         None, ge=1, description="evaluate on the first N test samples only (quick sweeps)"
     )
-    integrity: bool = Field(
-        True, description="run the evaluation-integrity checks after adversarial evaluations"
-    )
+    integrity: Literal["escalate", "flag", "off"] = Field("escalate", description=(
+        "escalate: run the integrity checks and re-attack every doubted number with the "
+        "matching adaptive attack, storing the worst case beside it; flag: checks only; off "
+        "(true/false: escalate/off)"))
+
+    @field_validator("integrity", mode="before")
+    @classmethod
+    def _integrity_switch(cls, value: Any) -> Any:
+        return {True: "escalate", False: "off"}.get(value, value) if isinstance(
+            value, bool) else value
+
     integrity_samples: int = Field(
         128, ge=8, le=100_000, description="test samples the model-level integrity checks use"
     )

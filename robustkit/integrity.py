@@ -217,8 +217,54 @@ def input_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch
     return torch.zeros_like(x) if grad is None else grad
 
 
+@dataclass(frozen=True)
+class GradientCensus:
+    """How many input gradients are zero, and in which sense.
+
+    ``exact_zero``: every element of the sample's gradient is 0.0. ``underflowing``: some
+    element is non-zero but a float32 norm of the gradient rounds to 0 (squares below ~1e-45):
+    a ``grad.norm() == 0`` test would call these zero, they are not. ``vanishing``: non-zero
+    with a norm (taken in float64) below :data:`VANISHING_NORM`: a sign step still moves them,
+    a normalised step barely, and any batch-mean loss may underflow them to zero.
+    """
+
+    n: int
+    exact_zero: int
+    underflowing: int
+    vanishing: int
+    median_norm: float
+
+    def share(self, count: int) -> float:
+        return count / self.n if self.n else 0.0
+
+
+# below this float64 norm a gradient is "vanishing": one more division by a batch size or a
+# temperature sends most of its elements under float32's smallest subnormal (1.4e-45)
+VANISHING_NORM = 1e-19
+
+
+def gradient_census(grad: torch.Tensor) -> GradientCensus:
+    """Count, per sample, exactly-zero, underflowing and vanishing input gradients."""
+    flat = grad.detach().flatten(1)
+    nonzero = (flat != 0).any(1)
+    norm32 = flat.float().norm(dim=1)
+    norm64 = flat.double().norm(dim=1)  # float64 squares reach 1e-308: no underflow here
+    return GradientCensus(
+        n=int(flat.shape[0]),
+        exact_zero=int((~nonzero).sum()),
+        underflowing=int((nonzero & (norm32 == 0)).sum()),
+        vanishing=int((nonzero & (norm64 < VANISHING_NORM)).sum()),
+        median_norm=float(norm64.median()) if flat.shape[0] else math.nan,
+    )
+
+
 def check_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor, label: str) -> list[Flag]:
-    """Zero, NaN or vanishing input gradients make gradient attacks meaningless."""
+    """Zero, NaN or vanishing input gradients make gradient attacks meaningless.
+
+    "Exactly zero" is decided per element (all of a sample's gradient elements are 0.0), not
+    from ``grad.norm() == 0``, which a float32 norm also returns for tiny non-zero gradients;
+    those are counted separately as vanishing.
+    """
     import torch
 
     grad = input_gradients(model, x, y).flatten(1)
@@ -229,16 +275,23 @@ def check_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor, label: s
                           f"{share:.1%} of test inputs have NaN or infinite input gradients: "
                           "gradient attacks on this model are not trustworthy."))
         return flags
-    norms = grad.norm(dim=1)
-    zero = float((norms == 0).float().mean())
+    c = gradient_census(grad)
+    zero, tiny = c.share(c.exact_zero), c.share(c.vanishing)
     if zero > ZERO_GRAD_SHARE:
+        also = (f" A further {tiny:.1%} are non-zero but below {VANISHING_NORM:g} in norm"
+                f" ({c.share(c.underflowing):.1%} so small that a float32 norm reads 0)."
+                if c.vanishing else "")
         flags.append(Flag("zero-gradients", label,
                           f"{zero:.1%} of test inputs have an input gradient of exactly zero "
-                          "(saturated softmax or a non-differentiable step): gradient attacks "
-                          "cannot move them, so robust accuracy is overstated. Try attacking "
-                          "the logits (or logits / T), C&W, or a score-based attack."))
-    elif zero == 0 and float(norms.median()) < 1e-10:
+                          "(every element 0.0: saturated softmax or a non-differentiable step):"
+                          " gradient attacks cannot move them, so robust accuracy is "
+                          f"overstated.{also} Try attacking the logits (or logits / T), C&W, or "
+                          "a score-based attack."))
+    if tiny > ZERO_GRAD_SHARE or (zero == 0 and c.median_norm < 1e-10):
         flags.append(Flag("vanishing-gradients", label,
-                          f"the median input-gradient norm is {float(norms.median()):.2e}: "
-                          "gradients vanish numerically, so gradient attacks stall."))
+                          f"{tiny:.1%} of test inputs have a non-zero input gradient below "
+                          f"{VANISHING_NORM:g} in norm ({c.share(c.underflowing):.1%} so small "
+                          "that a float32 norm reads 0); the median norm is "
+                          f"{c.median_norm:.2e}: gradients vanish numerically, so gradient "
+                          "attacks stall. Attack the logits (margin or DLR loss)."))
     return flags

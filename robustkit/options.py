@@ -20,7 +20,7 @@ class RunOptions:
     training: TrainingConfig
     eval_batch_size: int
     eval_samples: int | None
-    integrity: bool
+    integrity: str  # "escalate" | "flag" | "off"
     integrity_samples: int
     cache: bool
     threads: int | None

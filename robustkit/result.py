@@ -19,6 +19,8 @@ class PipelineResult:
     fingerprint: str | None = None
     cached_model: bool = False
     flags: list[Any] = field(default_factory=list)
+    # robustkit.escalation.Escalation per doubted cell: the worst case beside the number
+    escalations: list[Any] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def flags_for(self, label: str) -> list[Any]:

@@ -56,6 +56,14 @@ CREATE TABLE IF NOT EXISTS flags (
     message TEXT NOT NULL,
     PRIMARY KEY (run_id, label, check_name)
 );
+CREATE TABLE IF NOT EXISTS escalations (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    label TEXT NOT NULL, metric TEXT NOT NULL,  -- the doubted setting, 'accuracy'
+    reported REAL, worst REAL,      -- as evaluated, and the per-sample worst case (never above)
+    attack TEXT NOT NULL,           -- the adaptive attack(s) that got it, or 'reported'
+    detail TEXT NOT NULL,           -- JSON: checks that fired, every attempt and its result
+    PRIMARY KEY (run_id, label, metric)
+);
 CREATE TABLE IF NOT EXISTS examples (
     run_id TEXT NOT NULL REFERENCES runs(id),
     label TEXT NOT NULL,            -- the evaluation the images come from
@@ -274,6 +282,21 @@ class Store:
             for r in self._query("SELECT * FROM flags WHERE run_id = ? ORDER BY rowid",
                                  (run_id,))
         ]
+
+    def add_escalations(self, run_id: str, escalations: Sequence[Any]) -> None:
+        """Store worst cases found by adaptive escalation (``robustkit.escalation``)."""
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO escalations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, e.label, e.metric, e.reported, e.worst, e.attack, json.dumps(
+                    {"checks": e.checks, "attempts": e.attempts}, sort_keys=True))
+                 for e in escalations])
+
+    def escalations(self, run_id: str) -> list[dict[str, Any]]:
+        """Per doubted cell: label, metric, reported, worst, attack, checks, attempts."""
+        rows = self._query("SELECT * FROM escalations WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [{k: r[k] for k in ("label", "metric", "reported", "worst", "attack")}
+                | json.loads(r["detail"]) for r in rows]
 
     def add_examples(self, run_id: str, label: str, arrays: dict[str, Any]) -> None:
         """Keep a few example images of one evaluation (numpy arrays by role, e.g. input,

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -65,7 +65,7 @@ class Sweep(BaseModel):
     device: str = "cpu"
     eval_batch_size: int = Field(512, ge=1)
     eval_samples: int | None = Field(None, ge=1)
-    integrity: bool = True
+    integrity: bool | Literal["escalate", "flag", "off"] = "escalate"
     threads: int | None = Field(1, ge=1, le=1024, description=(
         "torch threads per cell; fixed so that every executor stores the same numbers "
         "(None: torch's default, faster in-process but not comparable across executors)"))

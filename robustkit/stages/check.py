@@ -38,11 +38,18 @@ class IntegrityChecks:
         self.gradient_flags: list[Any] | None = None
 
     def started(self, ctx: RunContext, model: Any, x: Any, y: Any, data: DataBundle) -> None:
+        from robustkit import escalation
+
         k = ctx.options.integrity_samples
         self.model = model
         self._y_full = y
         self.x, self.y = x[:k], y[:k]
         self.data = data
+        opts = ctx.options
+        self.escalator = escalation.Escalator(escalation.EscalationContext(
+            opts.integrity, ctx.host.registry, [d.spec for d in ctx.plan.defenses], model, x, y,
+            data.info, opts.seed, opts.device, opts.eval_batch_size, k, ctx.writer.flag,
+            ctx.writer.escalate))
 
     def evaluated(self, ctx: RunContext, done: EvaluationDone) -> None:
         if done.setting is None:
@@ -55,6 +62,7 @@ class IntegrityChecks:
         from robustkit.trainer import predict
 
         ig = self.ig
+        self.escalator.observe(s, outputs)
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
         norm = norm_name(params.get("norm", s.spec.threat.norm or "linf"))
@@ -110,6 +118,7 @@ class IntegrityChecks:
 
     def finished(self, ctx: RunContext) -> None:
         ctx.writer.flag(self.ig.row_flags(self.settings))
+        self.escalator.finish(ctx.writer.flags)  # integrity = "escalate": adaptive attacks
 
 
 def norm_name(value: Any) -> str | None:

@@ -29,6 +29,7 @@ class RunWriter:
         self.run_id = ""
         self.rows: list[MetricRow] = []
         self.flags: list[Any] = []
+        self.escalations: list[Any] = []
 
     def start(self, plan: Plan, options: RunOptions, kernel_version: str) -> str:
         self.run_id = self.store.start_run(
@@ -45,6 +46,12 @@ class RunWriter:
         if flags:
             self.flags.extend(flags)
             self.store.add_flags(self.run_id, flags)
+
+    def escalate(self, escalations: list[Any]) -> None:
+        """Store worst cases found by adaptive escalation (``robustkit.escalation``)."""
+        if escalations:
+            self.escalations.extend(escalations)
+            self.store.add_escalations(self.run_id, escalations)
 
     def examples(self, label: str, arrays: dict[str, Any]) -> None:
         self.store.add_examples(self.run_id, label, arrays)

@@ -60,6 +60,7 @@ def run_plan(plan: Plan, host: PluginHost, store: Store, progress: Progress) -> 
     result = PipelineResult(
         run_id=ctx.run_id, config=opts.record, rows=ctx.writer.rows, timings=ctx.timings,
         store_path=store.path, fingerprint=key, cached_model=cached, flags=ctx.writer.flags,
+        escalations=ctx.writer.escalations,
     )
 
     def report(metric: str | None = None) -> Report:

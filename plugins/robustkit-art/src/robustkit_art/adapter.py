@@ -60,7 +60,7 @@ class ARTAttack:
         if isinstance(ctx.model, nn.Module):
             est = gradient_estimator(ctx.model, *args)
         elif isinstance(ctx.model, ScoreOracle):
-            est = score_estimator(ctx.model, *args)
+            est = score_estimator(ctx.model, *args, attack_class=self.entry["class"])
         else:
             raise PluginError(f"{self.name}: expected the model or a ScoreOracle, got "
                               f"{type(ctx.model).__name__}; is it registered with needs?")
@@ -80,12 +80,33 @@ class ARTAttack:
         kwargs = to_art_kwargs(self.entry, self.params)
         attack = getattr(evasion, self.entry["class"])(estimator, **kwargs)
         x_np = x.detach().cpu().numpy().astype(np.float32)
+        labels = self._labels(y, ctx, bool(kwargs.get("targeted")))
         with seeded(ctx.seed):
-            x_adv = attack.generate(x=x_np, y=self._labels(y, ctx, bool(kwargs.get("targeted"))))
+            if isinstance(ctx.model, ScoreOracle):
+                x_adv = self._generate_counting(attack, x_np, labels, ctx)
+            else:
+                x_adv = attack.generate(x=x_np, y=labels)
         lo, hi = ctx.info.bounds
         # ART clips to clip_values itself; float32 rounding can still step just outside
         x_adv = np.clip(np.asarray(x_adv, dtype=np.float32), lo, hi)
         return torch.as_tensor(x_adv, dtype=x.dtype, device=x.device).reshape(x.shape)
+
+    @staticmethod
+    def _generate_counting(attack: Any, x: np.ndarray, labels: np.ndarray,
+                           ctx: PerturbContext) -> np.ndarray:
+        """Run a query attack one sample at a time, so each sample's queries are counted
+        (``ctx.stats["queries"]``): ART batches queries across samples and does not say whose
+        they are. ZOO (batch size 1 by default) and the decision attacks loop over samples
+        inside ART anyway."""
+        oracle = ctx.model
+        out = np.empty_like(x)
+        queries = torch.zeros(x.shape[0], dtype=torch.int64)
+        for i in range(x.shape[0]):
+            before = oracle.total_queries
+            out[i:i + 1] = attack.generate(x=x[i:i + 1], y=labels[i:i + 1])
+            queries[i] = oracle.total_queries - before
+        ctx.stats["queries"] = queries
+        return out
 
     def __repr__(self) -> str:
         return f"ARTAttack({self.name!r}, {self.params!r})"

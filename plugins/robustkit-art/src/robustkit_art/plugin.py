@@ -10,7 +10,9 @@ import importlib.util
 from functools import partial
 from typing import Any
 
-from robustkit import Threat, hookimpl
+from pydantic import Field
+
+from robustkit import Params, Threat, hookimpl
 from robustkit.errors import PluginError
 from robustkit_art.params import entries, params_model
 
@@ -60,3 +62,27 @@ def robustkit_register_perturbations(register):
     if importlib.util.find_spec("art") is None:
         # registered, then withdrawn by the kernel: naming art-pgd then says why
         raise PluginError(f"the Adversarial Robustness Toolbox is not installed; `{INSTALL_HINT}`")
+
+
+class FeatureSqueezingParams(Params):
+    """ART FeatureSqueezing: bit-depth reduction (Xu et al. 2018)."""
+
+    bit_depth: int = Field(8, ge=1, le=64, description="bits kept per input value")
+
+
+class SpatialSmoothingParams(Params):
+    """ART SpatialSmoothing: a median filter (Xu et al. 2018)."""
+
+    window_size: int = Field(3, ge=2, le=64, description="side of the median filter window")
+
+
+@hookimpl
+def robustkit_register_defenses(register):
+    register.input_transform(
+        "art-feature-squeezing", "robustkit_art.defenses:FeatureSqueezing",
+        params=FeatureSqueezingParams, tasks=["classification"], differentiable=False,
+        summary="ART FeatureSqueezing: inputs rounded to bit_depth bits (Xu et al. 2018)")
+    register.input_transform(
+        "art-spatial-smoothing", "robustkit_art.defenses:SpatialSmoothing",
+        params=SpatialSmoothingParams, tasks=["classification"], differentiable=False,
+        summary="ART SpatialSmoothing: a median filter over each channel (Xu et al. 2018)")

@@ -1,4 +1,4 @@
-"""Gradient attacks for robustkit: FGSM, BIM, PGD (L-inf and L2) and MIM.
+"""Attacks for robustkit: FGSM, BIM, PGD (L-inf and L2), MIM, APGD, Square and AutoAttack.
 
 Python API (imports torch on first use, so listing plugins stays torch-free)::
 
@@ -15,7 +15,10 @@ _LAZY = {
     "fgsm": "functional", "bim": "functional", "pgd": "functional", "mim": "functional",
     "FGSM": "attacks", "BIM": "attacks", "PGD": "attacks", "PGDL2": "attacks", "MIM": "attacks",
     "GradientAttack": "attacks", "AttackConfig": "engine", "AttackResult": "engine",
-    "run_attack": "engine", "NoGradientError": "errors",
+    "run_attack": "engine", "NoGradientError": "errors", "APGD": "apgd_attack",
+    "APGDConfig": "apgd", "apgd": "apgd", "get_loss": "losses", "LOSSES": "losses",
+    "Square": "square_attack", "square_attack": "square", "AutoAttack": "autoattack",
+    "reached": "losses",
 }
 
 __all__ = sorted(_LAZY)

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
 from robustkit.data import PerturbContext
-from robustkit.errors import PluginError
+from robustkit.errors import ParamsError, PluginError
 from robustkit.targets import choose_targets
 from robustkit_attacks.engine import AttackConfig, AttackResult, run_attack
 from robustkit_attacks.params import (
@@ -70,8 +71,15 @@ class GradientAttack:
         """
         if targets is None:
             targets = choose_targets(model, x, y, self.params.target, generator, num_classes)
-        cfg = self.config(bounds, targeted=targets is not None)
-        return run_attack(model, x, y if targets is None else targets, cfg, generator)
+        cfg = replace(self.config(bounds, targeted=targets is not None),
+                      loss=self.params.loss, temperature=self.params.temperature)
+        if targets is None:
+            return run_attack(model, x, y, cfg, generator)
+        if cfg.loss == "dlr" and torch.equal(y.to(targets.device), targets):
+            raise ParamsError(
+                f"{self.name}: the targeted DLR loss needs the true labels as well as the "
+                f"targets; call {type(self).__name__}(...).run(model, x, y_true, targets=...)")
+        return run_attack(model, x, targets, cfg, generator, true=y)
 
     def __call__(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                  **options: Any) -> torch.Tensor:

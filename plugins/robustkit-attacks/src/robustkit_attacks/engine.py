@@ -13,6 +13,11 @@ Two arithmetic modes:
   and data bounds folded into one per-element box computed once, so each L∞ step is one
   in-place add and one clamp.
 
+The loss and the success test are pluggable (``AttackConfig.loss``, ``AttackConfig.success``;
+see :mod:`robustkit_attacks.losses`): cross-entropy by default, DLR, the C&W margin or a
+temperature-scaled cross-entropy by name, or any callable, so a forecasting attack can run this
+loop on a regression loss with its own success test.
+
 Evaluation (``early_stop``) freezes a sample at the first iterate that is misclassified (for
 a targeted attack: classified as the target) and drops it from later forward and backward
 passes: the worst case over iterates, as AutoAttack reports it.
@@ -28,6 +33,7 @@ from torch import nn
 
 from robustkit.errors import DataError
 from robustkit_attacks.errors import NoGradientError
+from robustkit_attacks.losses import LossFn, SuccessFn, get_loss, reached
 from robustkit_attacks.model_state import attack_state
 
 # torchattacks' guard against dividing by a zero gradient norm (PGD-L2); kept for exact mode.
@@ -40,6 +46,12 @@ _MIM_FLOOR = 1e-30
 class AttackConfig:
     """Everything that defines one gradient attack run.
 
+    :param loss: a loss name of :data:`robustkit_attacks.losses.LOSSES` or a callable
+        :class:`~robustkit_attacks.losses.LossFn` (ascended; per-sample values).
+    :param temperature: the temperature of the ``ce-t`` loss.
+    :param success: the test of a won sample, ``success(outputs, labels, targeted)``; default
+        :func:`~robustkit_attacks.losses.reached` (classification). A custom loss or success
+        test skips the engine's checks that the outputs are class scores.
     :param clip: how exact mode projects, mirroring the reference: ``delta`` (clamp the
         change, then the bounds: PGD, MIM), ``box`` (clamp to the intersection of the ball and
         the bounds: BIM) or ``bounds`` (bounds only: FGSM, whose single step stays in the ball).
@@ -57,6 +69,21 @@ class AttackConfig:
     bounds: tuple[float, float] = (0.0, 1.0)
     exact: bool = False
     early_stop: bool = False
+    loss: str | LossFn = "ce"
+    temperature: float = 1.0
+    success: SuccessFn | None = None
+
+    @property
+    def classifies(self) -> bool:
+        """Whether outputs are class scores (the built-in losses and success test)."""
+        return isinstance(self.loss, str) and self.success is None
+
+    def loss_fn(self) -> LossFn:
+        return get_loss(self.loss, temperature=self.temperature) if isinstance(
+            self.loss, str) else self.loss
+
+    def won(self, outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return (self.success or reached)(outputs, labels, self.targeted)
 
 
 @dataclass
@@ -110,7 +137,7 @@ def _flat_norm(t: torch.Tensor) -> torch.Tensor:
     return torch.norm(t.reshape(t.shape[0], -1), p=2, dim=1)
 
 
-def _check_logits(logits: object, y: torch.Tensor) -> torch.Tensor:
+def _check_logits(logits: object, y: torch.Tensor, classify: bool = True) -> torch.Tensor:
     """The model's output must be differentiable class scores, one row per input."""
     if not isinstance(logits, torch.Tensor):
         raise NoGradientError(
@@ -131,6 +158,8 @@ def _check_logits(logits: object, y: torch.Tensor) -> torch.Tensor:
             "false robust accuracy; use a score-based attack or attack a differentiable "
             "approximation (BPDA, Athalye et al. 2018)"
         )
+    if not classify:
+        return logits
     if logits.dim() != 2 or logits.shape[0] != y.shape[0] or logits.shape[1] < 2:
         raise DataError(
             f"the model returned outputs of shape {tuple(logits.shape)} for {y.shape[0]} "
@@ -144,17 +173,15 @@ def _check_logits(logits: object, y: torch.Tensor) -> torch.Tensor:
     return logits
 
 
-def _hit(logits: torch.Tensor, y: torch.Tensor, targeted: bool) -> torch.Tensor:
-    """Samples the attack has already won: misclassified, or (targeted) on the target."""
-    pred = logits.argmax(1)
-    return pred == y if targeted else pred != y
-
-
-def _loss(logits: torch.Tensor, y: torch.Tensor, cfg: AttackConfig) -> torch.Tensor:
+def _loss(logits: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
+          true: torch.Tensor | None) -> torch.Tensor:
     # exact: the reference's batch mean; fast: the sum, so a sample's gradient does not
     # depend on how many others are still active
-    loss = F.cross_entropy(logits, y, reduction="mean" if cfg.exact else "sum")
-    return -loss if cfg.targeted else loss
+    if cfg.loss == "ce":  # the reduction inside cross_entropy keeps results bit-identical
+        loss = F.cross_entropy(logits, y, reduction="mean" if cfg.exact else "sum")
+        return -loss if cfg.targeted else loss
+    per_sample = cfg.loss_fn()(logits, y, targeted=cfg.targeted, true=true)
+    return per_sample.mean() if cfg.exact else per_sample.sum()
 
 
 def _random_start(x0: torch.Tensor, cfg: AttackConfig, gen: torch.Generator | None):
@@ -183,8 +210,10 @@ class _Run:
     """One start of an attack on a batch; active rows are kept compacted."""
 
     def __init__(self, model: nn.Module, x0: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                 gen: torch.Generator | None, check_gradient: bool):
+                 gen: torch.Generator | None, check_gradient: bool,
+                 true: torch.Tensor | None = None):
         self.model, self.cfg, self.check_gradient = model, cfg, check_gradient
+        self.true = true  # true labels of a targeted run (the targeted DLR loss needs them)
         n = x0.shape[0]
         self.out = x0.clone() if not cfg.random_start else _random_start(x0, cfg, gen)
         self.evals = torch.zeros(n, dtype=torch.int64, device=x0.device)
@@ -208,6 +237,8 @@ class _Run:
         self.hit[self.pos[gone]] = True
         self.pos, self.x0, self.y, self.cur = (t[keep] for t in (self.pos, self.x0, self.y,
                                                                    self.cur))
+        if self.true is not None:
+            self.true = self.true[keep]
         fmt = _format_of(self.out)
         self.cur = self.cur.contiguous(memory_format=fmt)
         self.x0 = self.x0.contiguous(memory_format=fmt)
@@ -222,11 +253,11 @@ class _Run:
         xin = self.cur.requires_grad_(True)
         logits = self.model(xin)
         if first:
-            logits = _check_logits(logits, self.y)
+            logits = _check_logits(logits, self.y, cfg.classifies)
         self.evals[self.pos] += 1
         keep = None
         if cfg.early_stop:
-            won = _hit(logits.detach(), self.y, cfg.targeted)
+            won = cfg.won(logits.detach(), self.y)
             if bool(won.any()):
                 keep = ~won
                 self.cur = self.cur.detach()
@@ -234,7 +265,7 @@ class _Run:
                 if self.pos.numel() == 0:
                     return None
                 logits = logits[keep]
-        loss = _loss(logits, self.y, cfg)
+        loss = _loss(logits, self.y, cfg, self.true)
         if first and self.check_gradient:
             grad, dlogits = torch.autograd.grad(loss, (xin, logits))
         else:
@@ -298,14 +329,19 @@ class _Run:
         if final_check:  # score the last iterates once
             with torch.no_grad():
                 logits = self.model(self.cur)
-                self.hit[self.pos] = _hit(logits, self.y, self.cfg.targeted)
-                loss = F.cross_entropy(logits, self.y, reduction="none").float()
-                self.final_loss[self.pos] = -loss if self.cfg.targeted else loss
+                self.hit[self.pos] = self.cfg.won(logits, self.y)
+                loss = self.cfg.loss_fn()(logits, self.y, targeted=self.cfg.targeted,
+                                          true=self.true)
+                self.final_loss[self.pos] = loss.float()
 
 
 def run_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-               generator: torch.Generator | None = None) -> AttackResult:
-    """Attack ``model`` at ``(x, y)`` (``y``: targets when ``cfg.targeted``)."""
+               generator: torch.Generator | None = None, *,
+               true: torch.Tensor | None = None) -> AttackResult:
+    """Attack ``model`` at ``(x, y)`` (``y``: targets when ``cfg.targeted``).
+
+    :param true: the true labels of a targeted attack; needed by the targeted DLR loss only.
+    """
     if not isinstance(model, nn.Module):
         raise NoGradientError(
             f"gradient attacks need a torch.nn.Module, got {type(model).__name__}"
@@ -315,6 +351,10 @@ def run_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackCo
     if n == 0 or cfg.steps == 0:
         return AttackResult(x.detach().clone(), torch.zeros(n, dtype=torch.int64), None)
     y = y.to(device=x.device, dtype=torch.int64)
+    if true is not None:
+        true = true.to(device=x.device, dtype=torch.int64)
+    elif cfg.targeted and cfg.loss == "dlr":
+        raise DataError("the targeted DLR loss needs the true labels: pass true= to run_attack")
     with attack_state(model, x, exact=cfg.exact) as fmt:
         x0 = x.detach().clone().contiguous(memory_format=fmt)
         best = x0.clone()
@@ -329,7 +369,7 @@ def run_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackCo
                 if todo.numel() == 0:
                     break
             run = _Run(model, x0[todo].contiguous(memory_format=fmt), y[todo], cfg, generator,
-                       check_gradient=r == 0)
+                       check_gradient=r == 0, true=None if true is None else true[todo])
             run.run(final_check=cfg.restarts > 1)
             evals[todo] += run.evals
             if r == 0:
