@@ -80,10 +80,13 @@ def plugins() -> None:
 
 @main.command(name="list")
 @click.argument("kind", required=False)
-def list_(kind: str | None) -> None:
-    """Components of every kind, or of KIND (datasets, models, perturbations, ...)."""
-    from rich.table import Table
-
+@click.option("--plain", "fmt", flag_value="plain",
+              help="one tab-separated line per component: kind, name, tasks, plugin, summary")
+@click.option("--json", "fmt", flag_value="json", help="print the components as JSON")
+def list_(kind: str | None, fmt: str | None) -> None:
+    """Components of every kind, or of KIND (datasets, models, perturbations, ...).
+    Names are never truncated; --plain and --json are for scripts."""
+    from robustkit.cli_list import print_specs
     from robustkit.plugins import get_registry
 
     try:
@@ -91,18 +94,8 @@ def list_(kind: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="KIND") from None
     registry = get_registry()
-    console = _console()
-    for k in kinds:
-        specs = registry.specs(k)
-        if not specs and kind is None:
-            continue
-        table = Table(title=k.plural)
-        for col in ("name", "tasks", "details", "plugin", "summary"):
-            table.add_column(col)
-        for s in specs:
-            table.add_row(s.name, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
-                          s.summary)
-        console.print(table)
+    groups = [(k, registry.specs(k)) for k in kinds if registry.specs(k) or kind is not None]
+    print_specs(_console(), groups, _details, fmt or "table")
 
 
 def _details(spec: Any) -> str:
@@ -181,23 +174,9 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
 
 
 def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from robustkit.cli_progress import run_with_progress
 
-    from robustkit.pipeline import run_pipeline
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=_console(), transient=True, disable=quiet) as bar:
-        task_id = bar.add_task("validating", total=None)
-
-        def progress(event: str, info: dict[str, Any]) -> None:
-            if event == "start":
-                # data, train, defenses, then one evaluation per setting
-                bar.update(task_id, total=2 + len(pipeline.defenses) + info["evaluations"],
-                           description=f"run {info['run_id']}")
-            elif event == "stage":
-                bar.update(task_id, advance=1, description=f"{info['stage']} done")
-
-        return run_pipeline(pipeline, store=store, progress=progress)
+    return run_with_progress(pipeline, store, _console(), quiet)
 
 
 def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str) -> None:
@@ -337,17 +316,14 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, models:
     if executor or workers:
         params = {"workers": workers} if workers else {}
         ref = ComponentRef(name=executor or "process-pool", params=params)
+    from robustkit.cli_progress import SweepProgress
+
     console = _console()
-
-    def progress(event: str, info: dict[str, Any]) -> None:
-        if event == "start":
-            console.print(f"sweep {info['sweep_id']}: {info['cells']} cells, {info['done']} "
-                          f"already done, {info['skipped']} combinations skipped as incompatible")
-        elif event == "cell":
-            mark = "ok" if info["status"] == "done" else f"FAILED: {info.get('error')}"
-            console.print(f"  cell {info['key'][:10]} {mark}", highlight=False)
-
-    outcome = run_sweep(spec, store=store, executor=ref, progress=progress)
+    progress = SweepProgress(console)
+    try:
+        outcome = run_sweep(spec, store=store, executor=ref, progress=progress)
+    finally:
+        progress.close()
     console.print(f"ran {outcome.ran} cells, reused {outcome.reused}; "
                   f"{len(outcome.failed)} failed")
     _print_matrix(outcome.store_path, outcome.sweep_id, metric)
@@ -393,18 +369,30 @@ def sweeps(store: Path | None) -> None:
 @click.option("--metric", default="accuracy", show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="output folder [default: next to the store, report/]")
+@click.option("--compare", nargs=2, default=None, metavar="A B",
+              help="compare two sweeps or runs (ids or prefixes) side by side")
 @store_option
 def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Path | None,
-           store: Path | None) -> None:
+           compare: tuple[str, str] | None, store: Path | None) -> None:
     """Render the report card: HTML page, Markdown, CSV and JSON, and robustness curves.
 
-    With neither --sweep nor --run: the newest sweep, else every finished run."""
+    With neither --sweep nor --run: the newest sweep, else every finished run. With
+    --compare A B: compare.html and compare.md, A and B side by side."""
     from robustkit.report import build_report
     from robustkit.store import Store
 
     path = store or DEFAULT_STORE
     if not path.exists():
         raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
+    if compare:
+        from robustkit.report.compare import compare as compare_refs
+
+        with Store(path) as db:
+            paths = compare_refs(db, *compare, metric=metric).write(
+                out or path.parent / "report")
+        for kind, p in paths.items():
+            click.echo(f"{kind}: {p}")
+        return
     with Store(path) as db:
         if not sweep_id and not run_ids and db.sweeps():
             sweep_id = db.sweeps()[0]["id"]

@@ -24,6 +24,7 @@ from robustkit.data import (
     make_generator,
 )
 from robustkit.errors import DataError, PluginError
+from robustkit.facts import CLEAN, PerturbationFacts, data_facts, facts_of
 from robustkit.plan import Plan, Resolved, defense_forms, resolve
 from robustkit.plugins import PluginHost, get_host
 from robustkit.result import PipelineResult
@@ -317,6 +318,7 @@ class _Runner:
         checks = _IntegrityChecks(self, model, x_clean, y, data) if (
             self.cfg.integrity and data.info.task is Task.CLASSIFICATION) else None
         metrics = [(m, m.build()) for m in self.plan.metrics]
+        self.store.set_data_info(self.run_id, data_facts(data.info, data.x_train, x_clean.shape[0]))
         self._score(metrics, "clean", "clean", {}, None,
                     Evaluation(y, clean_out, x_clean, x_clean, clean_out, data.info))
         self._keep_examples("clean", x_clean, clean_out, y, data)
@@ -347,7 +349,8 @@ class _Runner:
             if isinstance(access, ScoreOracle):
                 extras.setdefault("total_queries", access.total_queries)
             self._score(metrics, s.label, s.name, s.params_dict(), s.strength,
-                        Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras))
+                        Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras),
+                        facts_of(s.spec, s.params_dict()))
             self._keep_examples(s.label, x_pert, outputs, y, data)
             self._stage(f"evaluate:{s.label}", t, metrics=self._last_values(s.label))
             if checks is not None:
@@ -372,7 +375,8 @@ class _Runner:
     def _last_values(self, label: str) -> dict[str, float | None]:
         return {r.metric: r.value for r in self.rows if r.label == label}
 
-    def _score(self, metrics, label, pert_name, params, strength, ev: Evaluation) -> None:
+    def _score(self, metrics, label, pert_name, params, strength, ev: Evaluation,
+               facts: PerturbationFacts = CLEAN) -> None:
         rows = []
         for m, metric in metrics:
             value = self._call(m, f"scoring {label}", lambda mt=metric: mt.compute(ev))
@@ -382,7 +386,7 @@ class _Runner:
                 v = None if v is None else float(v)
                 if v is not None and math.isnan(v):
                     v = None  # SQLite has no NaN; None means "not defined here"
-                rows.append(MetricRow(label, pert_name, params, strength, name, v))
+                rows.append(MetricRow(label, pert_name, params, strength, name, v, facts))
         self.store.add_metrics(self.run_id, rows)  # stored as soon as measured
         self.rows.extend(rows)
 

@@ -109,6 +109,13 @@ def _describe(config: dict[str, Any]) -> str:
     return " / ".join(parts) + f" / seed {config['seed']}"
 
 
+def describe_cell(config: dict[str, Any]) -> str:
+    """A cell in words: its trained model, seed and (phase 1) its perturbation setting."""
+    perts = config.get("perturbations") or []
+    what = ComponentRef.model_validate(perts[0]).label() if perts else "train + clean"
+    return f"{_describe(config)} / {what}"
+
+
 def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     """The sweep's cells, with every incompatible combination skipped and explained."""
     from robustkit.plan import resolve
@@ -216,8 +223,10 @@ def run_sweep(
         db.ensure_sweep(expansion.sweep_id, sweep.name, sweep.model_dump(mode="json"),
                         [(c.key, c.phase, c.config) for c in expansion.cells])
         done = {c["cell_key"] for c in db.cells(expansion.sweep_id) if c["status"] == "done"}
+    described = {c.key: describe_cell(c.config) for c in expansion.cells}
     progress("start", {"sweep_id": expansion.sweep_id, "cells": len(expansion.cells),
-                       "done": len(done), "skipped": len(expansion.skipped)})
+                       "done": len(done), "skipped": len(expansion.skipped),
+                       "todo": len(expansion.cells) - len(done & set(described))})
     ran, failed = 0, []
     plugins = _python_plugins(host)
     try:
@@ -231,7 +240,8 @@ def run_sweep(
                 ran += 1
                 if outcome["status"] != "done":
                     failed.append(outcome)
-                progress("cell", outcome)
+                progress("cell", {**outcome, "n": ran,
+                                  "cell": described.get(outcome.get("key"), "?")})
     finally:
         runner.close()
     with Store(path) as db:

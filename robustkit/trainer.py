@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from robustkit.components import Task
 from robustkit.config import TrainingConfig
 from robustkit.data import make_generator
+from robustkit.progress import emit
 
 if TYPE_CHECKING:
     import torch
@@ -130,6 +131,7 @@ class Trainer:
                 total += float(value.detach()) * xb.shape[0]
                 seen += xb.shape[0]
             self.history.append(total / max(seen, 1))
+            emit("epoch", epoch=epoch + 1, epochs=epochs, loss=self.history[-1], salt=salt)
         return model.eval()
 
 
