@@ -9,9 +9,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+WIDE = 140  # columns from which tasks and details get their own columns
 
 
 def spec_dict(spec: Any, details: Callable[[Any], str]) -> dict[str, Any]:
@@ -23,26 +26,30 @@ def spec_dict(spec: Any, details: Callable[[Any], str]) -> dict[str, Any]:
 def print_specs(console: Console, groups: list[tuple[Any, list[Any]]],
                 details: Callable[[Any], str], fmt: str = "table") -> None:
     """Print ``(kind, specs)`` groups as a table per kind, plain lines or JSON."""
+    # plain text straight to stdout: rich would wrap long lines at the terminal's width
     if fmt == "json":
-        console.out(json.dumps([spec_dict(s, details) for _, specs in groups for s in specs],
-                               indent=2), highlight=False)
+        click.echo(json.dumps([spec_dict(s, details) for _, specs in groups for s in specs],
+                              indent=2))
         return
     if fmt == "plain":
         for _, specs in groups:
             for s in specs:
                 d = spec_dict(s, details)
-                console.out("\t".join([d["kind"], d["name"], ",".join(d["tasks"]),
-                                       d["plugin"], d["summary"] or ""]), highlight=False,
-                            soft_wrap=True)
+                click.echo("\t".join([d["kind"], d["name"], ",".join(d["tasks"]), d["plugin"],
+                                      d["summary"] or ""]))
         return
+    # a narrow terminal keeps name, plugin and summary; `describe NAME` has the rest
+    wide = console.width >= WIDE
     for kind, specs in groups:
         table = Table(title=kind.plural)
         longest = max((len(s.name) for s in specs), default=4)
         # the name column never wraps, folds or ellipsises: it is what users copy
         table.add_column("name", no_wrap=True, min_width=longest, overflow="ignore")
-        for col in ("tasks", "details", "plugin", "summary"):
-            table.add_column(col, overflow="fold")
+        for col in ("tasks", "details", "plugin", "summary") if wide else ("plugin", "summary"):
+            table.add_column(col, overflow="fold", ratio=3 if col == "summary" else None)
         for s in specs:
-            table.add_row(escape(s.name), ", ".join(t.value for t in s.tasks),
-                          escape(details(s)), escape(s.plugin), escape(s.summary or ""))
+            cells = [escape(s.plugin), escape(s.summary or "")]
+            if wide:
+                cells = [", ".join(t.value for t in s.tasks), escape(details(s)), *cells]
+            table.add_row(escape(s.name), *cells)
         console.print(table)
