@@ -47,7 +47,9 @@ def run_with_progress(pipeline: Any, store: Path | None, console: Console,
                 bar.update(stages, total=2 + len(pipeline.defenses) + info["evaluations"],
                            description=f"run {info['run_id']}")
             elif event == "stage":
-                bar.update(stages, advance=1, description=f"{escape(info['stage'])} done")
+                # integrity checks report as stages too, but are not among those counted
+                step = 0 if str(info["stage"]).startswith("integrity:") else 1
+                bar.update(stages, advance=step, description=f"{escape(info['stage'])} done")
 
         def on_epoch(event: str, info: dict[str, Any]) -> None:
             if event != "epoch":

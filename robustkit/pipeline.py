@@ -24,7 +24,7 @@ from robustkit.data import (
     make_generator,
 )
 from robustkit.errors import DataError, PluginError
-from robustkit.facts import CLEAN, PerturbationFacts, data_facts, facts_of
+from robustkit.facts import CLEAN, PerturbationFacts, data_facts, facts_of, norm_name
 from robustkit.plan import Plan, Resolved, defense_forms, resolve
 from robustkit.plugins import PluginHost, get_host
 from robustkit.result import PipelineResult
@@ -419,7 +419,7 @@ class _IntegrityChecks:
         ig = self.ig
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
-        norm = _norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
+        norm = norm_name(params.get("norm", s.spec.extra.get("norm", "linf")))
         acc = ig.accuracy(outputs, self._y_full)
         self.settings.append(ig.Setting(
             label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
@@ -469,15 +469,6 @@ class _IntegrityChecks:
 
     def finish(self) -> None:
         self._flag(self.ig.row_flags(self.settings))
-
-
-def _norm_name(value: Any) -> str | None:
-    text = str(value).lower().replace("_", "").replace("-", "")
-    if text in ("linf", "inf", "l∞"):
-        return "linf"
-    if text in ("l2", "2"):
-        return "l2"
-    return None
 
 
 def _oracle(model: Any, task: Task, num_classes: int | None, bs: int) -> ScoreOracle:
