@@ -407,17 +407,9 @@ def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Pat
 
 
 def _print_matrix_from(rep: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from robustkit.report.terminal import print_matrix
 
-    table = Table(title=f"{rep.title} ({rep.metric})")
-    for col in ("dataset", "model", "train", "defenses", *rep.columns()):
-        table.add_column(escape(col), overflow="fold")
-    for row in rep.rows():
-        table.add_row(*map(escape, row), *[
-            rep.fmt(rep.cell(row, label)) + (" [red]⚠[/red]" if rep.cell_flags(row, label)
-                                             else "") for label in rep.columns()])
-    _console().print(table)
+    print_matrix(rep, _console())
 
 
 @main.command("new-plugin")

@@ -39,7 +39,6 @@ def run_with_progress(pipeline: Any, store: Path | None, console: Console,
 
     with _bar(console, quiet) as bar:
         stages = bar.add_task("validating", total=None, note="")
-        epochs: dict[str, Any] = {}
 
         def on_stage(event: str, info: dict[str, Any]) -> None:
             if event == "start":
@@ -51,18 +50,27 @@ def run_with_progress(pipeline: Any, store: Path | None, console: Console,
                 step = 0 if str(info["stage"]).startswith("integrity:") else 1
                 bar.update(stages, advance=step, description=f"{escape(info['stage'])} done")
 
-        def on_epoch(event: str, info: dict[str, Any]) -> None:
-            if event != "epoch":
-                return
-            salt = str(info.get("salt", "train"))
-            if salt not in epochs:
-                epochs[salt] = bar.add_task(f"  training ({escape(salt)})",
-                                            total=info["epochs"], note="")
-            bar.update(epochs[salt], completed=info["epoch"], total=info["epochs"],
-                       note=f"epoch {info['epoch']}/{info['epochs']} loss {info['loss']:.4f}")
-
-        with listening(on_epoch):
+        with listening(EpochBars(bar)):
             return run_pipeline(pipeline, store=store, progress=on_stage)
+
+
+class EpochBars:
+    """A progress listener: one bar per fit (the model's, a defense's own), with the epoch,
+    the mean training loss of the last epoch, and the time left."""
+
+    def __init__(self, bar: Progress):
+        self.bar = bar
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event != "epoch":
+            return
+        salt = str(info.get("salt", "train"))
+        if salt not in self.tasks:
+            self.tasks[salt] = self.bar.add_task(f"  training ({escape(salt)})",
+                                                 total=info["epochs"], note="")
+        self.bar.update(self.tasks[salt], completed=info["epoch"], total=info["epochs"],
+                        note=f"epoch {info['epoch']}/{info['epochs']} loss {info['loss']:.4f}")
 
 
 class SweepProgress:

@@ -2,6 +2,7 @@
 cell is, training reports epoch and loss, `report --compare` writes a comparison."""
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -49,6 +50,20 @@ def test_training_reports_each_epoch_with_its_loss(tmp_path):
     epochs = [info for e, info in events if e == "epoch"]
     assert [(i["epoch"], i["epochs"]) for i in epochs] == [(1, 3), (2, 3), (3, 3)]
     assert epochs[-1]["loss"] < epochs[0]["loss"]
+
+    # what the command line shows of them: a training bar with epoch, loss and time left
+    from rich.console import Console
+
+    from robustkit.cli_progress import EpochBars, _bar
+
+    bar = _bar(Console(file=open(os.devnull, "w")), quiet=True)  # noqa: SIM115
+    bars = EpochBars(bar)
+    for info in epochs[:2]:
+        bars("epoch", info)
+    (task,) = bar.tasks
+    assert task.completed == 2 and task.total == 3
+    assert task.fields["note"] == f"epoch 2/3 loss {epochs[1]['loss']:.4f}"
+    assert any(type(c).__name__ == "TimeRemainingColumn" for c in bar.columns)
 
 
 def test_a_sweep_prints_n_of_n_and_what_each_cell_is(tmp_path):
