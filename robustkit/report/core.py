@@ -11,7 +11,7 @@ from typing import Any
 
 from robustkit.facts import THREATS
 from robustkit.report.flags import FlagGroup, group_flags
-from robustkit.report.records import Record, Row, RunInfo
+from robustkit.report.records import Record, Row, RunInfo, config_names
 from robustkit.report.worst import ThreatModel, WorstCell, threat_models, worst_cases
 
 Cell = tuple[float, float, int]
@@ -28,12 +28,14 @@ class Column:
     strength: float | None
     threat: str
     norm: str | None
+    config_name: str = ""  # the config by the params that tell it apart, e.g. pgd[steps=2]
 
     @property
     def short(self) -> str:
-        """The header text: the perturbation name and the strength, both short."""
-        name = self.perturbation if len(self.perturbation) <= 16 else (
-            self.perturbation[:15] + "…")
+        """The header text: the perturbation (with the params that tell its configs apart,
+        e.g. ``pgd[steps=2]``) and the strength, both short."""
+        name = self.config_name or self.perturbation
+        name = name if len(name) <= 18 else name[:17] + "…"
         return name if self.strength is None else f"{name} {self.strength:g}"
 
 
@@ -62,9 +64,16 @@ class Report:
             return (THREATS.index(threat), r.perturbation, r.config, r.strength or 0.0, r.label)
 
         ordered = sorted(seen.values(), key=order)
+        names = self.config_names
         return [Column(f"c{i}", r.label, r.perturbation, r.config, r.strength,
-                       "clean" if r.label == "clean" else r.facts.threat, r.facts.norm)
+                       "clean" if r.label == "clean" else r.facts.threat, r.facts.norm,
+                       names.get(r.config, ""))
                 for i, r in enumerate(ordered)]
+
+    @cached_property
+    def config_names(self) -> dict[str, str]:
+        """Short names of the perturbation configs (headers, curve legends)."""
+        return config_names(self.records)
 
     def columns(self) -> list[str]:
         return [c.label for c in self.column_info]

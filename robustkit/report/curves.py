@@ -55,7 +55,7 @@ def render_curves(report: Report) -> dict[str, bytes]:
             errs = [statistics.stdev(v) if len(v) > 1 else 0.0 for v in values]
             name = defenses if train == "none" else f"{defenses} (train: {train})"
             if len(configs) > 1:
-                name += f" · {config}"
+                name += f" · {report.config_names.get(config, config)}"
             ax.errorbar(xs, means, yerr=errs, marker="o", capsize=3, label=name)
             row = (dataset, model, train, defenses)
             for x, y in zip(xs, means, strict=True):

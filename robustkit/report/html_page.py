@@ -177,12 +177,13 @@ def page(rep: Report) -> str:
     body = f"""<h1>{escape(rep.title)}</h1>
 <p>Metric: <b>{escape(rep.metric)}</b>, mean and standard deviation over seeds (n = seeds).
 Column headers are short keys (c1, c2, …): the <a href="#legend">legend</a> gives each in
-full. ⚠N marks a number that an evaluation-integrity check doubts (see <a href="#flags">flags
-</a>); <i>worst</i> columns give the lowest value over the attacks of one threat model.
+full. ⚠N marks a number that an evaluation-integrity check doubts (see
+<a href="#flags">flags</a>); <i>worst</i> columns give the lowest value over the attacks of
+one threat model.
 Click a header to sort; type in a box to filter.</p>
-<nav><a href="#matrix">matrix</a><a href="#leaderboard">leaderboard</a><a href="#flags">flags
-</a><a href="#curves">curves</a><a href="#legend">legend</a><a href="#provenance">provenance
-</a></nav>
+<nav><a href="#matrix">matrix</a><a href="#leaderboard">leaderboard</a>
+<a href="#flags">flags</a><a href="#curves">curves</a><a href="#legend">legend</a>
+<a href="#provenance">provenance</a></nav>
 <h2 id="matrix">Matrix</h2>{matrix_html(rep)}
 <h2 id="leaderboard">Leaderboard</h2>{leaderboard_html(rep)}
 <h2 id="flags">Integrity flags</h2>{flags_html(rep)}

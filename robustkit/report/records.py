@@ -93,3 +93,22 @@ def collect(store: Store, run_ids: Iterable[str]
         for f in store.flags(run_id):
             flags.append({**f, "row": row, "seed": run["seed"], "run_id": run_id})
     return records, flags, runs
+
+
+def config_names(records: list[Record]) -> dict[str, str]:
+    """A short name per perturbation config: the perturbation plus only the params in which
+    its configs differ (``pgd[steps=2]``), since stored params spell out every default; the
+    bare name where a perturbation has one config."""
+    params: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in records:
+        if r.label != "clean":
+            rest = {k: v for k, v in r.params.items() if k != r.facts.strength_param}
+            params.setdefault(r.perturbation, {})[r.config] = rest
+    out = {}
+    for name, configs in params.items():
+        keys = sorted({k for p in configs.values() for k in p})
+        differ = [k for k in keys if len({repr(p.get(k)) for p in configs.values()}) > 1]
+        for config, p in configs.items():
+            shown = {k: p[k] for k in differ if k in p}
+            out[config] = ComponentRef(name=name, params=shown).label() if shown else name
+    return out
