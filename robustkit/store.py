@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,15 +103,7 @@ class MetricRow:
     facts: PerturbationFacts | None = None  # stored with the row so reports need no plugin
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "perturbation": self.perturbation,
-            "params": self.params,
-            "strength": self.strength,
-            "metric": self.metric,
-            "value": self.value,
-            "facts": None if self.facts is None else self.facts.as_dict(),
-        }
+        return asdict(self)  # the facts become a nested dict (or None)
 
 
 def new_run_id() -> str:
