@@ -98,3 +98,25 @@ def test_a_pipeline_run_stores_facts_and_data_info(tmp_path):
         facts = {m.label: m.facts for m in db.metrics(result.run_id)}
     assert run["data_info"]["num_classes"] == 10 and run["data_info"]["eval_samples"] == 40
     assert facts["pgd[eps=0.1,steps=2]"].threat == "white-box"
+
+
+def _open(path: str) -> None:
+    with Store(path) as db:
+        assert all(m.facts is not None for r in db.runs() for m in db.metrics(r["id"]))
+
+
+@pytest.mark.slow
+def test_two_processes_opening_a_version_1_store_at_once_upgrade_it_once(tmp_path):
+    import multiprocessing as mp
+
+    path = tmp_path / "results.db"
+    shutil.copy(V1, path)
+    before = _raw(path, "SELECT count(*) FROM metrics")
+    procs = [mp.get_context("spawn").Process(target=_open, args=(str(path),)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+        assert p.exitcode == 0
+    assert _raw(path, "SELECT count(*) FROM metrics") == before
+    assert _raw(path, "SELECT value FROM meta WHERE key='schema_version'") == [("2",)]
