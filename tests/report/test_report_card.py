@@ -161,3 +161,20 @@ def test_a_check_firing_on_every_strength_of_one_config_is_one_cause(store, kit)
     assert len(groups) == 1
     assert groups[0].labels == [kit.label("pgd", {"eps": e, "steps": 2}) for e in (0.05, 0.1,
                                                                                      0.2)]
+
+
+def test_the_terminal_matrix_keeps_numbers_whole_at_any_width(store, kit):
+    from rich.console import Console
+
+    from robustkit.report.terminal import print_matrix
+
+    db = store()
+    kit.write_run(db, evals=[("pgd", {"eps": e, "steps": 10}, kit.PGD, 0.5 - e)
+                             for e in (0.01, 0.02, 0.05, 0.1, 0.2, 0.3)])
+    rep = build_report(db)
+    for width, layout in ((80, "setting"), (400, "columns: c0 clean")):
+        console = Console(record=True, width=width)
+        print_matrix(rep, console)
+        text = console.export_text()
+        assert "0.450" in text and "0.200" in text and "…" not in text
+        assert "worst" in text and "pgd[eps=0.3,steps=10]" in text and layout in text
