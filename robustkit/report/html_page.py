@@ -93,8 +93,8 @@ def matrix_html(rep: Report) -> str:
             tds += num_td(cell, extra=by_keys(rep, w.attacks) if w else "", css="worst")
         body.append(f"<tr>{tds}</tr>")
     return (filter_box("matrix-table", "filter rows: model, defense… (-word excludes)")
-            + f'<div class="rk-scroll"><table id="matrix-table" class="rk-table"><thead><tr>'
-            f'{heads}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+            + '<div class="rk-scroll"><table id="matrix-table" class="rk-table" data-sticky="4">'
+            + f'<thead><tr>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def legend_html(rep: Report) -> str:

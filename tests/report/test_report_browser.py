@@ -98,6 +98,15 @@ def test_a_40_column_sweep_renders_without_errors_or_overflow_and_sorts_and_filt
         "Array.from(document.querySelectorAll('#matrix-table th')).map(th => th.offsetWidth)")
     assert len(widths) >= 44 and max(widths[4:]) <= 60  # narrow columns, even for a 52-char label
 
+    # scrolled sideways, the model columns stay in view
+    offset = page.evaluate("""(() => { const box = document.querySelector('.rk-scroll');
+        box.scrollLeft = 5000;
+        const model = document.querySelector('#matrix-table tbody tr').cells[1];
+        return [box.scrollLeft, model.getBoundingClientRect().left
+                                - box.getBoundingClientRect().left]; })()""")
+    assert offset[0] > 500 and 0 <= offset[1] < 200
+    _shot(page, tmp_path, "report-scrolled.png")
+
     # sorting: click the c2 header twice (ascending, then descending)
     def column(key):
         return page.evaluate(

@@ -50,7 +50,25 @@
     if (counter) { counter.textContent = shown + " of " + rows.length + " rows"; }
   }
 
+  // the first data-sticky columns stay in view while a wide table scrolls sideways
+  function stickColumns(table) {
+    var n = parseInt(table.getAttribute("data-sticky") || "0", 10);
+    if (!n) { return; }
+    var lefts = [], left = 0, head = table.tHead.rows[0].cells;
+    for (var i = 0; i < n && i < head.length; i += 1) {
+      lefts.push(left);
+      left += head[i].getBoundingClientRect().width;
+    }
+    Array.prototype.forEach.call(table.rows, function (row) {
+      for (var j = 0; j < lefts.length && j < row.cells.length; j += 1) {
+        row.cells[j].classList.add("rk-stuck");
+        row.cells[j].style.left = lefts[j] + "px";
+      }
+    });
+  }
+
   function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sticky]"), stickColumns);
     Array.prototype.forEach.call(document.querySelectorAll("table.rk-table"), function (t) {
       Array.prototype.forEach.call(t.tHead.rows[0].cells, function (th) {
         th.classList.add("rk-sortable");
