@@ -56,10 +56,11 @@ def test_training_reports_each_epoch_with_its_loss(tmp_path):
 
     from robustkit.cli_progress import EpochBars, _bar
 
-    bar = _bar(Console(file=open(os.devnull, "w")), quiet=True)  # noqa: SIM115
-    bars = EpochBars(bar)
-    for info in epochs[:2]:
-        bars("epoch", info)
+    with open(os.devnull, "w") as devnull:
+        bar = _bar(Console(file=devnull), quiet=True)
+        bars = EpochBars(bar)
+        for info in epochs[:2]:
+            bars("epoch", info)
     (task,) = bar.tasks
     assert task.completed == 2 and task.total == 3
     assert task.fields["note"] == f"epoch 2/3 loss {epochs[1]['loss']:.4f}"
