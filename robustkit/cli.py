@@ -64,8 +64,8 @@ def plugins() -> None:
                  for k in Kind if rec.components.get(k)]
         if rec.ok:
             status = "[green]ok[/green]"
-            if rec.problems:
-                status = "[yellow]" + escape("; ".join(rec.problems)) + "[/yellow]"
+            if rec.problems or rec.warnings:
+                status = "[yellow]" + escape("; ".join(rec.problems + rec.warnings)) + "[/yellow]"
         else:
             status = f"[red]failed: {escape(rec.error or '')}[/red]"
         table.add_row(rec.name, rec.distribution or "-", rec.version or "-",
@@ -76,6 +76,16 @@ def plugins() -> None:
                       "`pip install -e plugins/robustkit-datasets`.")
         return
     console.print(table)
+    _print_clashes(console, registry)
+
+
+def _print_clashes(console: Any, registry: Any) -> None:
+    """Every name two distributions register: an error until the user picks one."""
+    from rich.markup import escape
+
+    for (kind, name), same in registry.clashes().items():
+        console.print("[red]error: " + escape(registry.clash_message(kind, name, same))
+                      + "[/red]")
 
 
 @main.command(name="list")
@@ -94,8 +104,17 @@ def list_(kind: str | None, fmt: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="KIND") from None
     registry = get_registry()
+    clashing = set(registry.clashes())
+
+    def name_of(s: Any) -> str:
+        # a name two distributions register is shown as distribution:name, to be picked
+        return f"{s.qualified_name} (clash)" if (s.kind, s.name) in clashing else s.name
+
     groups = [(k, registry.specs(k)) for k in kinds if registry.specs(k) or kind is not None]
-    print_specs(_console(), groups, _details, fmt or "table")
+    console = _console()
+    print_specs(console, groups, _details, fmt or "table", name_of)
+    if not fmt:
+        _print_clashes(console, registry)
 
 
 def _details(spec: Any) -> str:
@@ -130,8 +149,14 @@ def describe(name: str) -> None:
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         raise RobustkitError(f"no component named '{name}'.{hint} `robustkit list` shows all.")
     console = _console()
+    clash = len({(s.kind, s.name) for s in specs}) < len(specs)
+    if clash:
+        console.print(f"[red]error: '{name}' names {len(specs)} components of different "
+                      "distributions; name one as " + " or ".join(
+                          f"'{s.qualified_name}'" for s in specs) + "[/red]")
     for s in specs:
-        console.print(f"[bold]{s.name}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
+        title = s.qualified_name if clash else s.name
+        console.print(f"[bold]{title}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
         console.print(f"tasks: {', '.join(t.value for t in s.tasks)}; {_details(s)}")
         props = s.params.model_json_schema().get("properties", {})
         table = Table()

@@ -17,24 +17,28 @@ from rich.table import Table
 WIDE = 140  # columns from which tasks and details get their own columns
 
 
-def spec_dict(spec: Any, details: Callable[[Any], str]) -> dict[str, Any]:
-    return {"kind": spec.kind.value, "name": spec.name,
+def spec_dict(spec: Any, details: Callable[[Any], str],
+              name_of: Callable[[Any], str] | None = None) -> dict[str, Any]:
+    return {"kind": spec.kind.value, "name": name_of(spec) if name_of else spec.name,
             "tasks": [t.value for t in spec.tasks], "details": details(spec),
             "plugin": spec.plugin, "summary": spec.summary}
 
 
 def print_specs(console: Console, groups: list[tuple[Any, list[Any]]],
-                details: Callable[[Any], str], fmt: str = "table") -> None:
-    """Print ``(kind, specs)`` groups as a table per kind, plain lines or JSON."""
+                details: Callable[[Any], str], fmt: str = "table",
+                name_of: Callable[[Any], str] | None = None) -> None:
+    """Print ``(kind, specs)`` groups as a table per kind, plain lines or JSON;
+    ``name_of(spec)`` is the name shown (default: ``spec.name``)."""
+    name_of = name_of or (lambda spec: spec.name)
     # plain text straight to stdout: rich would wrap long lines at the terminal's width
     if fmt == "json":
-        click.echo(json.dumps([spec_dict(s, details) for _, specs in groups for s in specs],
-                              indent=2))
+        click.echo(json.dumps([spec_dict(s, details, name_of) for _, specs in groups
+                               for s in specs], indent=2))
         return
     if fmt == "plain":
         for _, specs in groups:
             for s in specs:
-                d = spec_dict(s, details)
+                d = spec_dict(s, details, name_of)
                 click.echo("\t".join([d["kind"], d["name"], ",".join(d["tasks"]), d["plugin"],
                                       d["summary"] or ""]))
         return
@@ -42,7 +46,7 @@ def print_specs(console: Console, groups: list[tuple[Any, list[Any]]],
     wide = console.width >= WIDE
     for kind, specs in groups:
         table = Table(title=kind.plural)
-        longest = max((len(s.name) for s in specs), default=4)
+        longest = max((len(name_of(s)) for s in specs), default=4)
         # the name column never wraps, folds or ellipsises: it is what users copy
         table.add_column("name", no_wrap=True, min_width=longest, overflow="ignore")
         for col in ("tasks", "details", "plugin", "summary") if wide else ("plugin", "summary"):
@@ -51,5 +55,5 @@ def print_specs(console: Console, groups: list[tuple[Any, list[Any]]],
             cells = [escape(s.plugin), escape(s.summary or "")]
             if wide:
                 cells = [", ".join(t.value for t in s.tasks), escape(details(s)), *cells]
-            table.add_row(escape(s.name), *cells)
+            table.add_row(escape(name_of(s)), *cells)
         console.print(table)
