@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = {"components", "config", "csvfile", "data", "errors", "protocols", "registrar",
-          "registry", "result", "spec", "store", "targets", "testing", "trainer"}
+PUBLIC = {"components", "config", "csvfile", "data", "errors", "facts", "progress", "protocols",
+          "registrar", "registry", "result", "spec", "store", "targets", "testing", "trainer"}
 
 
 def _contracts() -> configparser.ConfigParser:
