@@ -113,10 +113,13 @@ def _print_clashes(console: Any, registry: Any) -> None:
 
 @main.command(name="list")
 @click.argument("kind", required=False)
-def list_(kind: str | None) -> None:
-    """Components of every kind, or of KIND (datasets, models, perturbations, ...)."""
-    from rich.table import Table
-
+@click.option("--plain", "fmt", flag_value="plain",
+              help="one tab-separated line per component: kind, name, tasks, plugin, summary")
+@click.option("--json", "fmt", flag_value="json", help="print the components as JSON")
+def list_(kind: str | None, fmt: str | None) -> None:
+    """Components of every kind, or of KIND (datasets, models, perturbations, ...).
+    Names are never truncated; --plain and --json are for scripts."""
+    from robustkit.cli_list import print_specs
     from robustkit.plugins import get_registry
 
     try:
@@ -124,21 +127,17 @@ def list_(kind: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="KIND") from None
     registry = get_registry()
+    clashing = set(registry.clashes())
+
+    def name_of(s: Any) -> str:
+        # a name two distributions register is shown as distribution:name, to be picked
+        return f"{s.qualified_name} (clash)" if (s.kind, s.name) in clashing else s.name
+
+    groups = [(k, registry.specs(k)) for k in kinds if registry.specs(k) or kind is not None]
     console = _console()
-    for k in kinds:
-        specs = registry.specs(k)
-        if not specs and kind is None:
-            continue
-        table = Table(title=k.plural)
-        for col in ("name", "tasks", "details", "plugin", "summary"):
-            table.add_column(col)
-        clashing = {name for (k2, name) in registry.clashes() if k2 is k}
-        for s in specs:
-            shown = f"{s.qualified_name} (clash)" if s.name in clashing else s.name
-            table.add_row(shown, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
-                          s.summary)
-        console.print(table)
-    _print_clashes(console, registry)
+    print_specs(console, groups, _details, fmt or "table", name_of)
+    if not fmt:
+        _print_clashes(console, registry)
 
 
 def _details(spec: Any) -> str:
@@ -228,23 +227,9 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
 
 
 def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from robustkit.cli_progress import run_with_progress
 
-    from robustkit.pipeline import run_pipeline
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=_console(), transient=True, disable=quiet) as bar:
-        task_id = bar.add_task("validating", total=None)
-
-        def progress(event: str, info: dict[str, Any]) -> None:
-            if event == "start":
-                # data, train, defenses, then one evaluation per setting
-                bar.update(task_id, total=2 + len(pipeline.defenses) + info["evaluations"],
-                           description=f"run {info['run_id']}")
-            elif event == "stage":
-                bar.update(task_id, advance=1, description=f"{info['stage']} done")
-
-        return run_pipeline(pipeline, store=store, progress=progress)
+    return run_with_progress(pipeline, store, _console(), quiet)
 
 
 def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str,
@@ -412,17 +397,14 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, models:
         changes["eval_samples"] = eval_samples
     spec = overrides.apply(spec, changes, "sweep")
     ref = executor_override(spec.executor, executor, workers, address)
+    from robustkit.cli_progress import SweepProgress
+
     console = _console()
-
-    def progress(event: str, info: dict[str, Any]) -> None:
-        if event == "start":
-            console.print(f"sweep {info['sweep_id']}: {info['cells']} cells, {info['done']} "
-                          f"already done, {info['skipped']} combinations skipped as incompatible")
-        elif event == "cell":
-            mark = "ok" if info["status"] == "done" else f"FAILED: {info.get('error')}"
-            console.print(f"  cell {info['key'][:10]} {mark}", highlight=False)
-
-    outcome = run_sweep(spec, store=store, executor=ref, progress=progress)
+    progress = SweepProgress(console)
+    try:
+        outcome = run_sweep(spec, store=store, executor=ref, progress=progress)
+    finally:
+        progress.close()
     console.print(f"ran {outcome.ran} cells, reused {outcome.reused}; "
                   f"{len(outcome.failed)} failed")
     _print_matrix(outcome.store_path, outcome.sweep_id, metric)
@@ -468,18 +450,30 @@ def sweeps(store: Path | None) -> None:
 @click.option("--metric", default="accuracy", show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="output folder [default: next to the store, report/]")
+@click.option("--compare", nargs=2, default=None, metavar="A B",
+              help="compare two sweeps or runs (ids or prefixes) side by side")
 @store_option
 def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Path | None,
-           store: Path | None) -> None:
+           compare: tuple[str, str] | None, store: Path | None) -> None:
     """Render the report card: HTML page, Markdown, CSV and JSON, and robustness curves.
 
-    With neither --sweep nor --run: the newest sweep, else every finished run."""
+    With neither --sweep nor --run: the newest sweep, else every finished run. With
+    --compare A B: compare.html and compare.md, A and B side by side."""
     from robustkit.report import build_report
     from robustkit.store import Store
 
     path = store or DEFAULT_STORE
     if not path.exists():
         raise RobustkitError(f"no results store at {path}; run `robustkit run` first")
+    if compare:
+        from robustkit.report.compare import compare as compare_refs
+
+        with Store(path) as db:
+            paths = compare_refs(db, *compare, metric=metric).write(
+                out or path.parent / "report")
+        for kind, p in paths.items():
+            click.echo(f"{kind}: {p}")
+        return
     with Store(path) as db:
         if not sweep_id and not run_ids and db.sweeps():
             sweep_id = db.sweeps()[0]["id"]
@@ -496,17 +490,9 @@ def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Pat
 
 
 def _print_matrix_from(rep: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from robustkit.report.terminal import print_matrix
 
-    table = Table(title=f"{rep.title} ({rep.metric})")
-    for col in ("dataset", "model", "train", "defenses", *rep.columns()):
-        table.add_column(escape(col), overflow="fold")
-    for row in rep.rows():
-        table.add_row(*map(escape, row), *[
-            rep.fmt(rep.cell(row, label)) + (" [red]⚠[/red]" if rep.cell_flags(row, label)
-                                             else "") for label in rep.columns()])
-    _console().print(table)
+    print_matrix(rep, _console())
 
 
 @main.command("new-plugin")

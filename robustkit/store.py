@@ -13,14 +13,15 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from robustkit.errors import StoreError
+from robustkit.facts import PerturbationFacts
 
 APP_ID = "robustkit"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: perturbation facts on metric rows, data facts on runs (store_migrate)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS runs (
     kernel_version TEXT NOT NULL,
     plugins TEXT NOT NULL,          -- JSON: plugin -> {distribution, version}
     timings TEXT,                   -- JSON: stage -> seconds
-    error TEXT
+    error TEXT,
+    data_info TEXT                  -- JSON: task, num_classes, train/eval sample counts
 );
 CREATE TABLE IF NOT EXISTS metrics (
     run_id TEXT NOT NULL REFERENCES runs(id),
@@ -46,6 +48,12 @@ CREATE TABLE IF NOT EXISTS metrics (
     strength REAL,                  -- value of the perturbation's strength param, if any
     metric TEXT NOT NULL,
     value REAL,
+    threat TEXT,                    -- clean | noise | black-box | white-box | unknown
+    needs TEXT,                     -- nothing | scores | gradients
+    norm TEXT,                      -- linf | l2 | NULL
+    iterative INTEGER,              -- 1 multi-step, 0 one-step, NULL not said
+    unbounded INTEGER,              -- 1 for attacks with no budget
+    strength_param TEXT,            -- name of the strength param (eps, severity)
     PRIMARY KEY (run_id, label, metric)
 );
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);
@@ -100,16 +108,10 @@ class MetricRow:
     strength: float | None
     metric: str
     value: float | None
+    facts: PerturbationFacts | None = None  # stored with the row so reports need no plugin
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "perturbation": self.perturbation,
-            "params": self.params,
-            "strength": self.strength,
-            "metric": self.metric,
-            "value": self.value,
-        }
+        return asdict(self)  # the facts become a nested dict (or None)
 
 
 def _like_prefix(text: str) -> str:
@@ -223,6 +225,10 @@ class Store:
             raise StoreError(
                 f"{self.path} was written by a newer robustkit (schema {row[0]}); upgrade robustkit"
             )
+        if int(row[0]) < SCHEMA_VERSION:
+            from robustkit.store_migrate import migrate
+
+            migrate(self._conn, self._write, SCHEMA_VERSION)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -259,15 +265,24 @@ class Store:
         return run_id
 
     def add_metrics(self, run_id: str, rows: Sequence[MetricRow]) -> None:
+        from robustkit.store_migrate import FACT_COLUMNS, fact_values
+
         with self._write() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO metrics (run_id, label, perturbation, params, strength, "
+                f"metric, value, {', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * 13)})",
                 [
                     (run_id, r.label, r.perturbation, json.dumps(r.params, sort_keys=True),
-                     r.strength, r.metric, r.value)
+                     r.strength, r.metric, r.value, *fact_values(r.facts))
                     for r in rows
                 ],
             )
+
+    def set_data_info(self, run_id: str, info: dict[str, Any]) -> None:
+        """Keep the data facts a report needs (task, num_classes, sample counts) with a run."""
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET data_info=? WHERE id=?",
+                         (json.dumps(info, sort_keys=True), run_id))
 
     def add_flags(self, run_id: str, flags: Sequence[Any]) -> None:
         with self._write() as conn:
@@ -405,9 +420,11 @@ class Store:
         return self._run_dict(rows[0])
 
     def metrics(self, run_id: str) -> list[MetricRow]:
+        from robustkit.store_migrate import facts_from_row
+
         return [
             MetricRow(r["label"], r["perturbation"], json.loads(r["params"]), r["strength"],
-                      r["metric"], r["value"])
+                      r["metric"], r["value"], facts_from_row(r))
             for r in self._query(
                 "SELECT * FROM metrics WHERE run_id = ? ORDER BY rowid", (run_id,)
             )
@@ -423,7 +440,7 @@ class Store:
     @staticmethod
     def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
         d = dict(row)
-        for key in ("config", "plugins", "timings"):
+        for key in ("config", "plugins", "timings", "data_info"):
             if d.get(key):
                 d[key] = json.loads(d[key])
         return d

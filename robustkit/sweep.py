@@ -113,6 +113,13 @@ def _describe(config: dict[str, Any]) -> str:
     return " / ".join(parts) + f" / seed {config['seed']}"
 
 
+def describe_cell(config: dict[str, Any]) -> str:
+    """A cell in words: its trained model, seed and (phase 1) its perturbation setting."""
+    perts = config.get("perturbations") or []
+    what = ComponentRef.model_validate(perts[0]).label() if perts else "train + clean"
+    return f"{_describe(config)} / {what}"
+
+
 def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     """The sweep's cells, with every incompatible combination skipped and explained."""
     from robustkit.plan import resolve
@@ -252,8 +259,10 @@ def run_sweep(
         db.ensure_sweep(expansion.sweep_id, sweep.name, sweep.model_dump(mode="json"),
                         [(c.key, c.phase, c.config) for c in expansion.cells])
         done = {c["cell_key"] for c in db.cells(expansion.sweep_id) if c["status"] == "done"}
+    described = {c.key: describe_cell(c.config) for c in expansion.cells}
     progress("start", {"sweep_id": expansion.sweep_id, "cells": len(expansion.cells),
-                       "done": len(done), "skipped": len(expansion.skipped)})
+                       "done": len(done), "skipped": len(expansion.skipped),
+                       "todo": len(expansion.cells) - len(done & set(described))})
     hook = host.hook
     hook.robustkit_sweep_start(sweep_id=expansion.sweep_id, name=sweep.name,
                                store_path=str(path), cells=len(expansion.cells), done=len(done))
@@ -276,7 +285,8 @@ def run_sweep(
                     sweep_id=expansion.sweep_id, cell_key=outcome["key"],
                     run_id=outcome.get("run_id"), status=outcome["status"],
                     store_path=str(path))
-                progress("cell", outcome)
+                progress("cell", {**outcome, "n": ran,
+                                  "cell": described.get(outcome.get("key"), "?")})
         status = "failed" if failed else "done"
     finally:
         _IN_PROCESS_HOST.reset(token)

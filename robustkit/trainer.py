@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from robustkit.components import Task
 from robustkit.config import TrainingConfig
 from robustkit.data import make_generator
+from robustkit.progress import emit
 
 if TYPE_CHECKING:
     import torch
@@ -135,6 +136,7 @@ class Trainer:
                     "lower training.lr or check the data for extreme values"
                 )
             self.history.append(mean)
+            emit("epoch", epoch=epoch + 1, epochs=epochs, loss=self.history[-1], salt=salt)
         return model.eval()
 
 

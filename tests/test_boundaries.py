@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = {"adaptive", "components", "config", "csvfile", "data", "errors", "protocols",
+PUBLIC = {"adaptive", "components", "config", "csvfile", "data", "errors", "facts", "progress",
+          "protocols",
           "registrar", "registry", "result", "spec", "store", "targets", "testing", "trainer"}
 
 

@@ -14,6 +14,7 @@ from robustkit import guard
 from robustkit.adapters import score_oracle
 from robustkit.components import Needs, Task
 from robustkit.data import DataBundle, PerturbContext
+from robustkit.facts import norm_name
 from robustkit.stages.context import EvaluationDone, EvaluationObserver, RunContext
 
 
@@ -119,12 +120,3 @@ class IntegrityChecks:
     def finished(self, ctx: RunContext) -> None:
         ctx.writer.flag(self.ig.row_flags(self.settings))
         self.escalator.finish(ctx.writer.flags)  # integrity = "escalate": adaptive attacks
-
-
-def norm_name(value: Any) -> str | None:
-    text = str(value).lower().replace("_", "").replace("-", "")
-    if text in ("linf", "inf", "l∞"):
-        return "linf"
-    if text in ("l2", "2"):
-        return "l2"
-    return None

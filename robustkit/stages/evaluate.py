@@ -12,6 +12,7 @@ from robustkit.adapters import model_access
 from robustkit.components import Task
 from robustkit.data import DataBundle, Evaluation, PerturbContext, ScoreOracle
 from robustkit.errors import PluginError
+from robustkit.facts import CLEAN, PerturbationFacts, data_facts, facts_of
 from robustkit.stages.context import EvaluationDone, RunContext
 from robustkit.stages.data import check_perturbed
 from robustkit.store import MetricRow
@@ -32,6 +33,8 @@ def evaluate(ctx: RunContext, model: Any, data: DataBundle) -> None:
     for observer in ctx.observers:
         observer.started(ctx, model, x_clean, y, data)
     metrics = [(m, m.build()) for m in ctx.plan.metrics]
+    ctx.writer.store.set_data_info(ctx.writer.run_id,
+                                   data_facts(data.info, data.x_train, x_clean.shape[0]))
     score(ctx, metrics, "clean", "clean", {}, None,
           Evaluation(y, clean_out, x_clean, x_clean, clean_out, data.info))
     keep_examples(ctx, "clean", x_clean, clean_out, y, data)
@@ -43,7 +46,8 @@ def evaluate(ctx: RunContext, model: Any, data: DataBundle) -> None:
         xs, ys, cs = x_clean[:k], y[:k], clean_out[:k]
         x_pert, outputs, extras = _perturb(ctx, s, model, xs, ys, data)
         score(ctx, metrics, s.label, s.name, s.params_dict(), s.strength,
-              Evaluation(ys, outputs, x_pert, xs, cs, data.info, extras))
+              Evaluation(ys, outputs, x_pert, xs, cs, data.info, extras),
+              facts_of(s.spec, s.params_dict()))
         keep_examples(ctx, s.label, x_pert, outputs, ys, data)
         ctx.stage(f"evaluate:{s.label}", t, metrics=last_values(ctx, s.label))
         _notify(ctx, EvaluationDone(s, outputs, x_pert))
@@ -107,13 +111,16 @@ def last_values(ctx: RunContext, label: str) -> dict[str, float | None]:
 
 
 def score(ctx: RunContext, metrics: list[tuple[Any, Any]], label: str, pert_name: str,
-          params: dict[str, Any], strength: float | None, ev: Evaluation) -> None:
+          params: dict[str, Any], strength: float | None, ev: Evaluation,
+          facts: PerturbationFacts = CLEAN) -> None:
+    """Score one evaluation with every metric and store the rows, each with the
+    perturbation's facts (the report reads them, never the installed plugins)."""
     rows, failures = [], []
     for m, metric in metrics:
         try:  # one broken metric must not cost the others of this evaluation
             value = guard.call(m, f"scoring {label}", metric.compute, ev)
             # NaN comes back as None: SQLite has no NaN, and None means "not defined here"
-            rows += [MetricRow(label, pert_name, params, strength, name, v)
+            rows += [MetricRow(label, pert_name, params, strength, name, v, facts)
                      for name, v in guard.metric_values(m, value, label)]
         except PluginError as exc:
             failures.append(exc)
