@@ -33,16 +33,6 @@ def test_lightweight_student_learns_from_larger_teachers(host, teachers):
     assert report["student_parameters"] <= 0.25 * report["teacher_parameters"]
 
 
-def test_entropy_weights_favour_the_confident_teacher():
-    from robustkit_distillation.soft import entropy
-
-    confident = torch.tensor([[0.99, 0.01]])
-    unsure = torch.tensor([[0.55, 0.45]])
-    h = torch.stack([entropy(confident), entropy(unsure)])
-    w = torch.softmax(-h / 0.1, dim=0)
-    assert float(w[0, 0]) > 0.95
-
-
 def test_normal_class_outside_the_classes_is_refused(host):
     ctx = DefenseContext(info=toy.INFO, seed=0, registry=host.registry)
     with pytest.raises(ParamsError, match="normal_class 5"):
