@@ -3,7 +3,7 @@ loss (``loss=``) or replace it entirely."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,10 @@ from robustkit.data import make_generator
 if TYPE_CHECKING:
     import torch
     from torch import nn
+
+
+# called after each epoch with the model (in eval mode) and the epoch: {metric name: value}
+EpochMonitor = Callable[["nn.Module", int], Mapping[str, float]]
 
 
 @dataclass
@@ -56,12 +60,19 @@ class Trainer:
     """Trains a model with the configured optimiser, epochs and batch size, deterministically
     for a given seed."""
 
-    def __init__(self, config: TrainingConfig, task: Task, seed: int, device: str = "cpu"):
+    def __init__(self, config: TrainingConfig, task: Task, seed: int, device: str = "cpu",
+                 monitor: EpochMonitor | None = None):
+        """:param monitor: ``monitor(model, epoch) -> {name: value}``, called in eval mode after
+            every epoch of every fit (e.g. :func:`robustkit.epoch_metrics.accuracy_monitor`);
+            its records, with the epoch and the mean training loss, go to
+            ``epoch_metrics``."""
         self.config = config
         self.task = task
         self.seed = seed
         self.device = device
+        self.monitor = monitor
         self.history: list[float] = []
+        self.epoch_metrics: list[dict[str, float]] = []
 
     def make_optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
         import torch
@@ -109,6 +120,7 @@ class Trainer:
         n = x.shape[0]
         x, y = x.to(self.device), y.to(self.device)
         self.history = []
+        self.epoch_metrics = []
         for epoch in range(epochs):
             order = torch.randperm(n, generator=gen).to(self.device)
             total, seen = 0.0, 0
@@ -130,7 +142,15 @@ class Trainer:
                 total += float(value.detach()) * xb.shape[0]
                 seen += xb.shape[0]
             self.history.append(total / max(seen, 1))
+            if self.monitor is not None:
+                self._record(model, epoch)
         return model.eval()
+
+    def _record(self, model: nn.Module, epoch: int) -> None:
+        model.eval()
+        record = dict(self.monitor(model, epoch))  # type: ignore[misc]
+        model.train()
+        self.epoch_metrics.append({"epoch": epoch, "train_loss": self.history[-1], **record})
 
 
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:

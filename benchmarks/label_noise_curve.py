@@ -1,0 +1,102 @@
+"""Clean-test accuracy after every epoch for CE, GCE, SCE and AWL under symmetric label
+noise: when does AWL pay?
+
+Reduced protocol (the loaded 2-core machine could not run the CNN protocol of
+benchmarks/label_noise.py with per-epoch curves): digits as 64 pixel features, the MLP of
+the label-noise tests (64-256-256-10), Adam lr 1e-3, batch 64, symmetric noise on the training
+labels only, the same model, optimiser and epochs for every loss, no early stopping. The test
+accuracy is recorded after every epoch through the kernel trainer's ``monitor`` option
+(robustkit.epoch_metrics); it is reported, never used to choose anything.
+
+    OMP_NUM_THREADS=1 python benchmarks/label_noise_curve.py --rates 0.8 --seeds 0 \
+        --out benchmarks/results/label_noise_curve_0.8.json
+    OMP_NUM_THREADS=1 python benchmarks/label_noise_curve.py --rates 0.6 --seeds 0 \
+        --out benchmarks/results/label_noise_curve_0.6.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from robustkit_label_noise.defenses import AWL, GCE, SCE
+from robustkit_label_noise.label_noise import SymmetricNoise
+from robustkit_label_noise.params import AWLParams, GCEParams, SCEParams, SymmetricParams
+
+from robustkit import DataInfo, Modality, Task
+from robustkit.config import TrainingConfig
+from robustkit.data import DataBundle, DefenseContext, PerturbContext, make_generator
+from robustkit.epoch_metrics import accuracy_monitor, summarise
+from robustkit.trainer import Trainer
+
+LOSSES = {"CE": None, "GCE": lambda: GCE(GCEParams()), "SCE": lambda: SCE(SCEParams()),
+          "AWL": lambda: AWL(AWLParams())}
+
+
+def noisy_digits(rate: float, seed: int) -> DataBundle:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    raw = load_digits()
+    x = (raw.data / 16.0).astype(np.float32)
+    parts = train_test_split(x, raw.target, test_size=0.25, random_state=0, stratify=raw.target)
+    x_tr, x_te, y_tr, y_te = (torch.as_tensor(p) for p in parts)
+    info = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (64,), (0.0, 1.0), 10)
+    data = DataBundle(x_tr, y_tr.long(), x_te, y_te.long(), info)
+    ctx = PerturbContext(info=info, seed=seed, generator=make_generator(seed, "noise"))
+    data.y_train = SymmetricNoise(SymmetricParams(rate=rate)).perturb(x_tr, data.y_train, ctx)
+    return data
+
+
+def mlp(seed: int) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(),
+                               torch.nn.Linear(256, 256), torch.nn.ReLU(),
+                               torch.nn.Linear(256, 10))
+
+
+def curve(loss: str, rate: float, seed: int, epochs: int) -> dict:
+    data = noisy_digits(rate, seed)
+    trainer = Trainer(TrainingConfig(epochs=epochs, lr=1e-3, batch_size=64),
+                      Task.CLASSIFICATION, seed, monitor=accuracy_monitor(data.x_test,
+                                                                          data.y_test))
+    start = time.perf_counter()
+    if LOSSES[loss] is None:
+        trainer.fit(mlp(seed), data.x_train, data.y_train)
+    else:
+        LOSSES[loss]().train(mlp(seed), data, trainer, DefenseContext(data.info, seed))
+    acc = [r["test_accuracy"] for r in trainer.epoch_metrics]
+    return {"loss": loss, "rate": rate, "seed": seed, "epochs": epochs,
+            "test_accuracy": acc, **summarise(trainer.epoch_metrics),
+            "seconds": time.perf_counter() - start}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rates", type=float, nargs="+", default=[0.6, 0.8])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--losses", nargs="+", default=list(LOSSES))
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/label_noise_curve.json"))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    runs = []
+    for rate in args.rates:
+        for seed in args.seeds:
+            for loss in args.losses:
+                r = curve(loss, rate, seed, args.epochs)
+                runs.append(r)
+                print(f"eta {rate} seed {seed} {loss:4s} best {r['best']:.3f} at epoch "
+                      f"{r['best_epoch']}, final {r['final']:.3f} ({r['seconds']:.0f} s)",
+                      flush=True)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps({"protocol": __doc__.split("\n\n")[1],
+                                                "runs": runs}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
