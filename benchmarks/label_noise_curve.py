@@ -34,7 +34,10 @@ from robustkit.epoch_metrics import accuracy_monitor, summarise
 from robustkit.trainer import Trainer
 
 LOSSES = {"CE": None, "GCE": lambda: GCE(GCEParams()), "SCE": lambda: SCE(SCEParams()),
-          "AWL": lambda: AWL(AWLParams())}
+          "AWL": lambda: AWL(AWLParams()),
+          # the ablation: AWL with its adaptive weights never switched on (warm-up for the
+          # whole run), keeping only the p^q confidence weighting
+          "AWL-no-adaptive": lambda: AWL(AWLParams(warmup=0.99))}
 
 
 def noisy_digits(rate: float, seed: int) -> DataBundle:
@@ -80,7 +83,7 @@ def main() -> None:
     ap.add_argument("--rates", type=float, nargs="+", default=[0.6, 0.8])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--losses", nargs="+", default=list(LOSSES))
+    ap.add_argument("--losses", nargs="+", default=list(LOSSES), choices=list(LOSSES))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/label_noise_curve.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
