@@ -12,6 +12,11 @@ accuracy is recorded after every epoch through the kernel trainer's ``monitor`` 
         --out benchmarks/results/label_noise_curve_0.8.json
     OMP_NUM_THREADS=1 python benchmarks/label_noise_curve.py --rates 0.6 --seeds 0 \
         --out benchmarks/results/label_noise_curve_0.6.json
+    python benchmarks/label_noise_curve.py --summarise benchmarks/results/label_noise_curve_*.json \
+        --out benchmarks/results/label_noise_curve.json
+
+``--summarise`` merges run files into one JSON and prints the docs table (test accuracy at
+epochs 10, 20, 40 and 60, the best epoch and the final one, per seed).
 """
 
 from __future__ import annotations
@@ -78,6 +83,26 @@ def curve(loss: str, rate: float, seed: int, epochs: int) -> dict:
             "seconds": time.perf_counter() - start}
 
 
+CHECKPOINTS = (10, 20, 40)
+
+
+def summarise(paths: list[Path], out: Path) -> str:
+    runs = [r for p in paths if p.resolve() != out.resolve()
+            for r in json.loads(p.read_text())["runs"]]
+    runs.sort(key=lambda r: (-r["rate"], list(LOSSES).index(r["loss"]), r["seed"]))
+    out.write_text(json.dumps({"protocol": __doc__.split("\n\n")[1], "runs": runs}, indent=1)
+                   + "\n")
+    head = " | ".join(f"epoch {e}" for e in CHECKPOINTS)
+    lines = [f"| η, loss | seed | {head} | final (epoch 60) | best (epoch) |",
+             "|---" * (len(CHECKPOINTS) + 4) + "|"]
+    for r in runs:
+        acc = r["test_accuracy"]
+        marks = " | ".join(f"{100 * acc[e - 1]:.1f}" for e in CHECKPOINTS if e <= len(acc))
+        lines.append(f"| {r['rate']}, {r['loss']} | {r['seed']} | {marks} | "
+                     f"{100 * r['final']:.1f} | {100 * r['best']:.1f} ({r['best_epoch']}) |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", type=float, nargs="+", default=[0.6, 0.8])
@@ -85,7 +110,11 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--losses", nargs="+", default=list(LOSSES), choices=list(LOSSES))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/label_noise_curve.json"))
+    ap.add_argument("--summarise", type=Path, nargs="+", help="merge these run files")
     args = ap.parse_args()
+    if args.summarise:
+        print(summarise(args.summarise, args.out))
+        return
     torch.set_num_threads(1)
     runs = []
     for rate in args.rates:
