@@ -86,7 +86,7 @@ def curve(loss: str, rate: float, seed: int, epochs: int) -> dict:
 CHECKPOINTS = (10, 20, 40)
 
 
-def summarise(paths: list[Path], out: Path) -> str:
+def merge_runs(paths: list[Path], out: Path) -> str:
     runs = [r for p in paths if p.resolve() != out.resolve()
             for r in json.loads(p.read_text())["runs"]]
     runs.sort(key=lambda r: (-r["rate"], list(LOSSES).index(r["loss"]), r["seed"]))
@@ -113,7 +113,7 @@ def main() -> None:
     ap.add_argument("--summarise", type=Path, nargs="+", help="merge these run files")
     args = ap.parse_args()
     if args.summarise:
-        print(summarise(args.summarise, args.out))
+        print(merge_runs(args.summarise, args.out))
         return
     torch.set_num_threads(1)
     runs = []

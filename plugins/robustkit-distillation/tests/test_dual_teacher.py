@@ -4,7 +4,6 @@ weights, a working student, and clear errors."""
 from __future__ import annotations
 
 import pytest
-import torch
 import toy
 from robustkit_distillation.dual_teacher import DualTeacher
 from robustkit_distillation.params import DualTeacherParams
