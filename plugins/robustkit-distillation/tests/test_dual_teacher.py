@@ -19,6 +19,7 @@ def host():
     return PluginHost(load_entry_points=False, extra=[toy])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("teachers", ["dual", "single"])
 def test_lightweight_student_learns_from_larger_teachers(host, teachers):
     data = toy.bundle()

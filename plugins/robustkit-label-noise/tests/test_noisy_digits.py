@@ -47,6 +47,7 @@ def _accuracy(model, data) -> float:
     return float((predict(model, data.x_test).argmax(1) == data.y_test).float().mean())
 
 
+@pytest.mark.slow
 def test_awl_beats_cross_entropy_at_80_percent_noise(noisy_digits):
     torch.set_num_threads(1)
     # 40 epochs: long enough that cross-entropy fits the wrong labels and falls from its
