@@ -55,7 +55,8 @@ def test_the_distillation_term_makes_adversarial_outputs_agree_with_clean_ones()
     0.057/0.055, 0.088/0.125, 0.098/0.131 (per-seed ratio 0.41-1.03, seed 5 the exception;
     summed over any two of the eight seeds the ratio is at most 0.94). Robust accuracy does
     NOT move with β on this task (FGSM-5 at ε = 0.15: 0.949 with, 0.944 without, mean of
-    8 seeds), so the test asserts the consistency the term is for, over seeds 0 and 1."""
+    8 seeds), so the test asserts the consistency the term is for, over seeds 0 and 1
+    (benchmarks/results/ablations/self-distillation.json)."""
     runs = [measure_self_distillation(s) for s in (0, 1)]
     with_term = sum(r["kl_with"] for r in runs)
     without = sum(r["kl_without"] for r in runs)
@@ -81,7 +82,8 @@ def test_the_defense_weights_each_sample_toward_its_specialised_teacher():
     """The entropy balance as the defense computes it: the normal-specialised teacher must
     weigh more on normal samples than on tampered ones. Measured (OMP_NUM_THREADS=1, seeds
     0-7): the gap is 0.295, 0.285, 0.290, 0.285, 0.295, 0.361, 0.258, 0.301; a sign error in
-    the weights (softmax(+H/τ)) turns it negative. About 2 s."""
+    the weights (softmax(+H/τ)) turns it negative (benchmarks/results/ablations/
+    dual-teacher.json). About 2 s."""
     m = measure_dual_teacher(0)
     assert m["normal_teacher_on_normal"] - m["normal_teacher_on_tampered"] > 0.15, m
 

@@ -28,8 +28,8 @@ def measure(seed: int) -> dict[str, float]:
 def test_one_gaussian_instead_of_the_mixture_loses_to_the_outliers():
     """Measured (seeds 0-5): mixture / one Gaussian test MSE 0.241/25.5, 0.269/2.43,
     0.254/25.6, 0.245/1.05, 0.258/0.72, 0.291/0.67 (ratio 0.009-0.43). With one component
-    the E-step gives every residual the same weight and the outliers pull the fit. A few
-    seconds."""
+    the E-step gives every residual the same weight and the outliers pull the fit
+    (benchmarks/results/ablations/gmm-mixture.json). A few seconds."""
     m = measure(0)
     assert m["mixture"] < 0.6 * m["one_gaussian"], m
     assert m["mixture"] < 0.3  # near the 0.25 floor

@@ -4,7 +4,8 @@ Measured first (``measure(seed)``; ``benchmarks/ablations.py enhancer-parts``): 
 training pairs of test_enhancer.py (64 images of 16 x 16, water II, 25 epochs), the held-out
 PSNR gain over the degraded input was, full / ECA switched off / dense connections switched
 off, in dB: seed 0 5.54 / 6.33 / 5.84, seed 1 5.65 / 6.86 / 6.40, seed 2 6.34 / 5.77 / 5.09,
-seed 3 6.47 / 5.87 / 5.64 (means 6.00 / 6.21 / 5.74). Neither part earns a measurable gain at
+seed 3 6.47 / 5.87 / 5.64 (means 6.00 / 6.21 / 5.74;
+benchmarks/results/ablations/enhancer-parts.json). Neither part earns a measurable gain at
 this scale: switching ECA off is as good or better on 2 of 4 seeds, and the dense connections'
 +0.26 dB mean is within the seed spread. So no test asserts an accuracy effect for them (it
 would assert what was not measured); these tests guard that both parts are really on the
