@@ -38,8 +38,9 @@ def test_differencing_earns_its_keep_on_a_drifting_series():
     """Measured (OMP_NUM_THREADS=1, seeds 0-3), test RMSE with / without differencing:
     0.0603/0.0551, 0.0627/0.0847, 0.0622/0.0865, 0.0547/0.1031 (per-seed ratio 0.53-1.09:
     seed 0 goes the other way; summed over seeds 0 and 1 the ratio is 0.88, the largest of
-    any pair of the four; benchmarks/results/ablations/narx-differencing.json). Without drift differencing does not help (docs/plugins/
-    timeseries.md), so the test uses the setting the method is for. About 30 s."""
+    any pair of the four; benchmarks/results/ablations/narx-differencing.json). Without drift
+    differencing does not help (docs/plugins/timeseries.md), so the test uses the setting the
+    method is for. About 30 s."""
     runs = [measure_differencing(s) for s in (0, 1)]
     with_diff = sum(r["differencing"] for r in runs)
     without = sum(r["levels"] for r in runs)
