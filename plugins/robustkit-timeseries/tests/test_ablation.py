@@ -89,10 +89,10 @@ def test_the_lee_unit_flattens_moderate_stimuli_where_tanh_does_not():
     oscillator by tanh, or removing its chaotic term (k -> infinity), fails this.
 
     The noise *curve* is not guarded by a fast test: at test scale (12 units, 700 samples,
-    20 epochs; ``measure_chaotic_unit``) the chaotic RNN's RMSE rise at 0 dB was 0.70, 0.92,
-    0.97 and 1.02 times the tanh RNN's on seeds 0-3 (100-160 s per chaotic training under
-    load), i.e. not established; the benchmark's 16-unit, 40-epoch runs found 0.74-0.76 on
-    3/3 seeds."""
+    20 epochs; ``measure_chaotic_unit``, benchmarks/results/ablations/chaotic-unit.json) the
+    chaotic RNN's RMSE rise at 0 dB was 0.70, 0.92, 0.97 and 1.02 times the tanh RNN's on
+    seeds 0-3 (50-190 s per seed under load), i.e. not established; the benchmark's 16-unit,
+    40-epoch runs (docs/plugins/timeseries.md) found 0.75-0.77 on 3/3 seeds."""
     from robustkit_timeseries.models import lee_oscillator
 
     s = torch.linspace(0.05, 0.2, 50, requires_grad=True)
