@@ -64,8 +64,8 @@ def plugins() -> None:
                  for k in Kind if rec.components.get(k)]
         if rec.ok:
             status = "[green]ok[/green]"
-            if rec.problems:
-                status = "[yellow]" + escape("; ".join(rec.problems)) + "[/yellow]"
+            if rec.problems or rec.warnings:
+                status = "[yellow]" + escape("; ".join(rec.problems + rec.warnings)) + "[/yellow]"
         else:
             status = f"[red]failed: {escape(rec.error or '')}[/red]"
         table.add_row(rec.name, rec.distribution or "-", rec.version or "-",
@@ -76,6 +76,16 @@ def plugins() -> None:
                       "`pip install -e plugins/robustkit-datasets`.")
         return
     console.print(table)
+    _print_clashes(console, registry)
+
+
+def _print_clashes(console: Any, registry: Any) -> None:
+    """Every name two distributions register: an error until the user picks one."""
+    from rich.markup import escape
+
+    for (kind, name), same in registry.clashes().items():
+        console.print("[red]error: " + escape(registry.clash_message(kind, name, same))
+                      + "[/red]")
 
 
 @main.command(name="list")
@@ -99,10 +109,13 @@ def list_(kind: str | None) -> None:
         table = Table(title=k.plural)
         for col in ("name", "tasks", "details", "plugin", "summary"):
             table.add_column(col)
+        clashing = {name for (k2, name) in registry.clashes() if k2 is k}
         for s in specs:
-            table.add_row(s.name, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
+            shown = f"{s.qualified_name} (clash)" if s.name in clashing else s.name
+            table.add_row(shown, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
                           s.summary)
         console.print(table)
+    _print_clashes(console, registry)
 
 
 def _details(spec: Any) -> str:
@@ -137,8 +150,14 @@ def describe(name: str) -> None:
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         raise RobustkitError(f"no component named '{name}'.{hint} `robustkit list` shows all.")
     console = _console()
+    clash = len({(s.kind, s.name) for s in specs}) < len(specs)
+    if clash:
+        console.print(f"[red]error: '{name}' names {len(specs)} components of different "
+                      "distributions; name one as " + " or ".join(
+                          f"'{s.qualified_name}'" for s in specs) + "[/red]")
     for s in specs:
-        console.print(f"[bold]{s.name}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
+        title = s.qualified_name if clash else s.name
+        console.print(f"[bold]{title}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
         console.print(f"tasks: {', '.join(t.value for t in s.tasks)}; {_details(s)}")
         props = s.params.model_json_schema().get("properties", {})
         table = Table()

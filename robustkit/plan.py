@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
 from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
+from robustkit.options import RunOptions
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -58,6 +59,11 @@ class Plan:
     settings: list[PerturbationSetting]
     metrics: list[Resolved]
     problems: list[str] = field(default_factory=list)
+    # every non-component setting, resolved here so that no stage reads the raw config
+    options: RunOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.options = RunOptions.from_config(self.config)
 
     def components(self) -> list[Resolved]:
         return [self.dataset, self.model, *self.train_perturbations, *self.defenses,
@@ -73,7 +79,7 @@ class Plan:
 @dataclass(frozen=True)
 class PlanFacts:
     """What validation knows of a pipeline before any data is loaded; a component's own
-    ``check`` (``extra={"check": "module:function"}`` at registration) receives it.
+    ``check`` (``check="module:function"`` at registration) receives it.
 
     :param differentiable: ``False`` when a defense in the pipeline blocks gradients.
     """
@@ -87,7 +93,7 @@ class PlanFacts:
 
 
 def _load_check(spec: ComponentSpec) -> Callable[[BaseModel, PlanFacts], str | None]:
-    target = spec.extra["check"]
+    target = spec.check
     if callable(target):
         return target
     module_name, _, attr = str(target).partition(":")
@@ -107,7 +113,7 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
     """Call the component's declared ``check(params, facts) -> reason | None``; a reason
     refuses the config (IncompatibleError), as the kernel's own checks do. Components use it
     for requirements only they can judge (e.g. what a wrapped library accepts)."""
-    if "check" not in r.spec.extra:
+    if r.spec.check is None:
         return
     try:
         reason = _load_check(r.spec)(r.params, facts)
@@ -146,7 +152,7 @@ def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
         if s is not None:
             params[spec.strength] = s
         model = spec.validate_params(params)
-        sub = ComponentRef(name=spec.name, params=params)
+        sub = ComponentRef(name=ref.name, params=params)  # as named: "dist:pgd" stays apart
         strength = getattr(model, spec.strength) if spec.strength else None
         out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
                                        strength=None if strength is None else float(strength)))
