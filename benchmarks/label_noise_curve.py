@@ -23,20 +23,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from robustkit_label_noise.defenses import AWL, GCE, SCE
-from robustkit_label_noise.label_noise import SymmetricNoise
-from robustkit_label_noise.params import AWLParams, GCEParams, SCEParams, SymmetricParams
+from robustkit_label_noise.params import AWLParams, GCEParams, SCEParams
 
-from robustkit import DataInfo, Modality, Task
+from robustkit import Task
 from robustkit.config import TrainingConfig
-from robustkit.data import DataBundle, DefenseContext, PerturbContext, make_generator
+from robustkit.data import DefenseContext
 from robustkit.epoch_metrics import accuracy_monitor, summarise
 from robustkit.trainer import Trainer
+
+# the label-noise tests' data and MLP, so the curves and the tests measure the same set-up
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" /
+                       "robustkit-label-noise" / "tests"))
+from label_noise_helpers import mlp  # noqa: E402
+from label_noise_helpers import noisy_digits as _noisy_digits  # noqa: E402
 
 LOSSES = {"CE": None, "GCE": lambda: GCE(GCEParams()), "SCE": lambda: SCE(SCEParams()),
           "AWL": lambda: AWL(AWLParams()),
@@ -45,26 +50,8 @@ LOSSES = {"CE": None, "GCE": lambda: GCE(GCEParams()), "SCE": lambda: SCE(SCEPar
           "AWL-no-adaptive": lambda: AWL(AWLParams(warmup=0.99))}
 
 
-def noisy_digits(rate: float, seed: int) -> DataBundle:
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    raw = load_digits()
-    x = (raw.data / 16.0).astype(np.float32)
-    parts = train_test_split(x, raw.target, test_size=0.25, random_state=0, stratify=raw.target)
-    x_tr, x_te, y_tr, y_te = (torch.as_tensor(p) for p in parts)
-    info = DataInfo(Task.CLASSIFICATION, Modality.VECTOR, (64,), (0.0, 1.0), 10)
-    data = DataBundle(x_tr, y_tr.long(), x_te, y_te.long(), info)
-    ctx = PerturbContext(info=info, seed=seed, generator=make_generator(seed, "noise"))
-    data.y_train = SymmetricNoise(SymmetricParams(rate=rate)).perturb(x_tr, data.y_train, ctx)
-    return data
-
-
-def mlp(seed: int) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(),
-                               torch.nn.Linear(256, 256), torch.nn.ReLU(),
-                               torch.nn.Linear(256, 10))
+def noisy_digits(rate: float, seed: int):
+    return _noisy_digits(seed, rate)[0]
 
 
 def curve(loss: str, rate: float, seed: int, epochs: int) -> dict:
