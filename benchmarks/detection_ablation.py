@@ -71,10 +71,16 @@ def summarise(out: Path) -> str:
              "| variant | P | R | mAP@0.5 clean | mAP@0.5:0.95 clean | mAP@0.5 corrupted "
              "| mAP@0.5 PGD | train s |", "|---|---|---|---|---|---|---|---|"]
 
+    # every number the tables show, written next to the per-seed records so that
+    # tests/test_docs_tables.py can check the docs against it
+    summary: dict = {"seeds": seeds, "variants": {}, "per_perturbation": {}, "minus_baseline": {}}
+
     def cell(values: list[float | None]) -> str:
         values = [v for v in values if v is not None]  # None: undefined (no detections)
         if not values:
             return "n/a"
+        summary["variants"].setdefault(variant, []).append(
+            {"mean": statistics.mean(values), "min": min(values), "max": max(values)})
         return f"{statistics.mean(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
     base = {}
@@ -98,6 +104,8 @@ def summarise(out: Path) -> str:
         lines.append(f"| {variant} | " + " | ".join(cell(cols[k]) for k in
                      ("p", "r", "clean", "c95", "corr", "pgd")) +
                      f" | {statistics.median(cols['t']):.0f} |")
+        summary["variants"].setdefault(variant, []).append(
+            {"train_s_median": statistics.median(cols["t"])})
     labels = [k for k in (records[0]["rows"] if records else []) if k]
     names = [row["perturbation"] for row in labels if row["perturbation"] != "clean"]
     lines += ["", "mAP@0.5 under each perturbation (mean over seeds):", "",
@@ -108,6 +116,7 @@ def summarise(out: Path) -> str:
             means = [statistics.mean(next(x["map50"] for x in r["rows"]
                                           if x["perturbation"] == n) for r in rs) for n in names]
             lines.append(f"| {variant} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+            summary["per_perturbation"][variant] = dict(zip(names, means, strict=True))
     lines += ["", "minus baseline, per seed (mAP@0.5 points, clean / corrupted):", ""]
     for variant in list(VARIANTS)[1:]:
         diffs = []
@@ -118,8 +127,12 @@ def summarise(out: Path) -> str:
             b_clean, b_corr = base[r["seed"]]
             diffs.append(f"seed {r['seed']}: {100 * (clean - b_clean):+.1f} / "
                          f"{100 * (corr - b_corr):+.1f}")
+            summary["minus_baseline"].setdefault(variant, []).append(
+                {"seed": r["seed"], "clean_points": 100 * (clean - b_clean),
+                 "corrupted_points": 100 * (corr - b_corr)})
         if diffs:
             lines.append(f"- {variant}: " + "; ".join(diffs))
+    (out.parent / f"{out.name}_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ loss (``loss=``) or replace it entirely."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,10 @@ from robustkit.progress import emit
 if TYPE_CHECKING:
     import torch
     from torch import nn
+
+
+# called after each epoch with the model (in eval mode) and the epoch: {metric name: value}
+EpochMonitor = Callable[["nn.Module", int], Mapping[str, float]]
 
 
 @dataclass
@@ -58,12 +62,19 @@ class Trainer:
     """Trains a model with the configured optimiser, epochs and batch size, deterministically
     for a given seed."""
 
-    def __init__(self, config: TrainingConfig, task: Task, seed: int, device: str = "cpu"):
+    def __init__(self, config: TrainingConfig, task: Task, seed: int, device: str = "cpu",
+                 monitor: EpochMonitor | None = None):
+        """:param monitor: ``monitor(model, epoch) -> {name: value}``, called in eval mode after
+            every epoch of every fit (e.g. :func:`robustkit.epoch_metrics.accuracy_monitor`);
+            its records, with the epoch and the mean training loss, go to
+            ``epoch_metrics``."""
         self.config = config
         self.task = task
         self.seed = seed
         self.device = device
+        self.monitor = monitor
         self.history: list[float] = []
+        self.epoch_metrics: list[dict[str, float]] = []
 
     def make_optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
         import torch
@@ -111,6 +122,7 @@ class Trainer:
         n = x.shape[0]
         batches = _Batches(x, y, self.device)
         self.history = []
+        self.epoch_metrics = []
         for epoch in range(epochs):
             order = torch.randperm(n, generator=gen)
             # summed on the device: reading the loss back every step would stall a GPU
@@ -137,7 +149,15 @@ class Trainer:
                 )
             self.history.append(mean)
             emit("epoch", epoch=epoch + 1, epochs=epochs, loss=self.history[-1], salt=salt)
+            if self.monitor is not None:
+                self._record(model, epoch)
         return model.eval()
+
+    def _record(self, model: nn.Module, epoch: int) -> None:
+        model.eval()
+        record = dict(self.monitor(model, epoch))  # type: ignore[misc]
+        model.train()
+        self.epoch_metrics.append({"epoch": epoch, "train_loss": self.history[-1], **record})
 
 
 class _Batches:

@@ -79,6 +79,7 @@ def baseline(host):
     PGDAdversarialTraining(PGDATParams(attack="local-fgsm", eps=EPS, steps=5)),
     FastAdversarialTraining(FastATParams(attack="local-fgsm", eps=EPS)),
 ], ids=["pgd-at", "fast-at"])
+@pytest.mark.slow
 def test_adversarial_training_raises_robust_accuracy(defense, host, baseline):
     data = bundle()
     net = defense.train(model(), data, trainer(), ctx(host))
@@ -109,6 +110,7 @@ def test_bad_attack_params_name_the_attack(host):
         defense.train(model(), bundle(), trainer(), ctx(host))
 
 
+@pytest.mark.slow
 def test_composes_in_a_pipeline_config(tmp_path, host):
     # the defense and the test attack are named in the config only; a test-local data set
     # and model plugin complete the pipeline

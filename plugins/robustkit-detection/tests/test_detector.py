@@ -77,6 +77,7 @@ def test_loss_rejects_mismatched_classes():
         detection_loss(torch.zeros(1, 7, 4, 4), torch.zeros(1, 1, 5), num_classes=3)
 
 
+@pytest.mark.slow
 def test_training_learns_to_detect(data, trained, build, evaluate):
     metric = MAP50(DetectionMetricParams())
     untrained = metric.compute(evaluate(build(data.info), data))

@@ -25,6 +25,7 @@ def map50(model, data, evaluate, x=None):
     return MAP50(DetectionMetricParams()).compute(evaluate(model, data, x))
 
 
+@pytest.mark.slow
 def test_pgd_on_the_detection_loss_lowers_map_within_budget(data, trained, evaluate):
     eps = 8 / 255
     x = data.x_test
@@ -44,6 +45,7 @@ def test_pgd_refuses_a_model_without_a_detection_loss(data):
                                                    ctx(data, torch.nn.Identity()))
 
 
+@pytest.mark.slow
 def test_occlusion_covers_objects_and_lowers_map(data, trained, evaluate):
     pert = OcclusionPatches(OcclusionParams(severity=5))
     x = data.x_test
@@ -54,6 +56,7 @@ def test_occlusion_covers_objects_and_lowers_map(data, trained, evaluate):
     assert map50(trained, data, evaluate, out) < map50(trained, data, evaluate) - 0.1
 
 
+@pytest.mark.slow
 def test_lighting_change_stays_in_bounds_and_lowers_map(data, trained, evaluate):
     x = data.x_test
     mild = LightingChange(LightingParams(severity=1)).perturb(x, data.y_test, ctx(data))

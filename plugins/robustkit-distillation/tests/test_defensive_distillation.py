@@ -14,6 +14,9 @@ from robustkit.data import DefenseContext
 from robustkit.integrity import check_gradients, input_gradients
 from robustkit.trainer import predict
 
+# every test here uses the module's trained teacher and student (seconds of training)
+pytestmark = pytest.mark.slow
+
 
 def zero_share(net, data):
     g = input_gradients(net, data.x_test, data.y_test).flatten(1)

@@ -24,6 +24,7 @@ def accs(net, data, host):
     return acc(data.x_test), acc(x_adv)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("teacher", ["ema", "snapshot"])
 def test_self_distillation_at_is_robust(teacher):
     host = PluginHost(load_entry_points=False, extra=[local_attacks])

@@ -53,6 +53,7 @@ def test_mixture_em_recovers_two_scales():
     assert np.allclose(mix.weights[order], [0.9, 0.1], atol=0.03)
 
 
+@pytest.mark.slow
 def test_beats_lasso_cv_and_huber_and_recovers_support(data):
     from sklearn.linear_model import HuberRegressor, LassoCV
 
@@ -97,6 +98,7 @@ def _mlp(seed=0):
     return torch.nn.Sequential(torch.nn.Linear(50, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
 
 
+@pytest.mark.slow
 def test_regularizer_resists_outliers_in_neural_regression(data):
     torch.set_num_threads(1)
     cfg = TrainingConfig(epochs=60, lr=3e-3, batch_size=32)
@@ -110,6 +112,7 @@ def test_regularizer_resists_outliers_in_neural_regression(data):
     assert mse(reg) < 0.5 * mse(plain), (mse(reg), mse(plain))
 
 
+@pytest.mark.slow
 def test_regularizer_sparsifies_classifier_weights():
     from sklearn.datasets import load_digits
 

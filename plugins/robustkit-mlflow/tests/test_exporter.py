@@ -41,6 +41,7 @@ def _pipeline(tmp_path, **kw):
     return Pipeline(**base)
 
 
+@pytest.mark.slow
 def test_a_run_is_exported_with_params_metrics_and_report(tmp_path, host, tracking):
     from mlflow import MlflowClient
 
@@ -63,6 +64,7 @@ def test_a_run_is_exported_with_params_metrics_and_report(tmp_path, host, tracki
     assert "shift[amount=0.5]" in Path(local).read_text()
 
 
+@pytest.mark.slow
 def test_a_failed_pipeline_is_exported_as_failed_at_exit(tmp_path, host, tracking):
     from mlflow import MlflowClient
 

@@ -54,6 +54,7 @@ def test_autozoom_needs_fewer_queries_than_zoo(trained, kit):
     assert ratio > 2
 
 
+@pytest.mark.slow
 def test_autoencoder_space_starts_at_zero_and_attacks(trained, kit):
     model, x, y = trained
     space = DecoderSpace((1, 8, 8), 2, "autozoom")
@@ -84,6 +85,7 @@ def test_importance_sampling_prefers_perturbed_regions(kit):
     assert w[0, 1] > 10 * w[0, 63]  # its neighbour, after max-pooling, beats a far corner
 
 
+@pytest.mark.slow
 def test_refinement_lowers_distortion(trained, kit):
     model, x, y = trained
     first, _ = attack(AutoZoom, AutoZoomParams(max_queries=BUDGET), model, x, y, kit)
@@ -101,6 +103,7 @@ def test_refinement_lowers_distortion(trained, kit):
     (Zoo, ZooParams(max_queries=BUDGET, refine_queries=1000)),
     (AutoZoom, AutoZoomParams(max_queries=BUDGET, refine_queries=1000)),
 ], ids=["zoo", "autozoom"])
+@pytest.mark.slow
 def test_binary_search_over_c_lowers_distortion_at_the_same_budget(trained, kind, params, kit):
     model, x, y = trained
     fixed, _ = attack(kind, params.model_copy(update={"binary_search_steps": 1}), model, x, y,

@@ -51,6 +51,7 @@ def _per(model, data):
     return error_rate([list(map(str, r)) for r in ref], [list(map(str, h)) for h in hyp])
 
 
+@pytest.mark.slow
 def test_framewise_trains(corpus, trained):
     """Trained with its own training_loss through the kernel trainer (the ``trained`` fixture),
     PER drops far below the untrained model's (which is ~100%)."""
@@ -60,6 +61,7 @@ def test_framewise_trains(corpus, trained):
     assert after < 0.6 * before
 
 
+@pytest.mark.slow
 def test_ctc_trains(corpus):
     model = build(corpus.info, objective="ctc")
     before = _per(model, corpus)

@@ -80,6 +80,7 @@ def _frame_error(model, x, y):
     return float(((pred != y) & valid).sum() / valid.sum())
 
 
+@pytest.mark.slow
 def test_feature_pgd_raises_error_within_budget(corpus, trained):
     x, y = corpus.x_test, corpus.y_test
     eps = 0.3

@@ -3,6 +3,7 @@ trained model sits in a flatter minimum than the same model trained without nois
 
 import copy
 
+import pytest
 import torch
 from robustkit_speech.models import DBLSTM
 from robustkit_speech.params import DBLSTMParams, WeightNoiseParams
@@ -77,6 +78,7 @@ def _noisy_loss_gap(model, data, sigma=0.1, draws=6):
     return sum(rises) / draws
 
 
+@pytest.mark.slow
 def test_trained_minimum_is_flatter(corpus, trained):
     """The fixture ``trained`` is the same model and schedule without weight noise."""
     from robustkit_speech.params import DBLSTMParams as P

@@ -113,6 +113,7 @@ def test_lee_oscillator_is_odd_bounded_and_tanh_for_strong_stimuli():
     torch.testing.assert_close(out[strong], torch.tanh(s[strong]), atol=1e-3, rtol=0)
 
 
+@pytest.mark.slow
 def test_chaotic_rnn_and_bilstm_learn(mg):
     small = dataclasses.replace(mg, x_train=mg.x_train[:160], y_train=mg.y_train[:160])
     for name, params in (("chaotic-rnn", {"hidden": 8}), ("bilstm", {"units": 8})):

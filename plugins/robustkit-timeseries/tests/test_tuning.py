@@ -33,12 +33,49 @@ def test_every_search_spends_exactly_its_budget(search):
     assert all(-5 <= v <= 5 for p in calls for v in p.values())
 
 
-def test_issa_beats_random_search_at_equal_budget_over_seeds():
-    budget = 30
-    ours = [issa(rastrigin, SPACE, budget, seed=s).best_value for s in range(12)]
-    rand = [random_search(rastrigin, SPACE, budget, seed=s).best_value for s in range(12)]
-    assert np.mean(ours) < 0.9 * np.mean(rand)
-    assert sum(a < b for a, b in zip(ours, rand, strict=True)) >= 8
+def _shifted(fn, seed, corner=False):
+    """``fn`` with its optimum moved to a point drawn for ``seed`` (as
+    benchmarks/issa_shifted.py does), so a search biased toward the box's centre gains
+    nothing."""
+    rng = np.random.default_rng(10_000 + seed)
+    opt = (rng.uniform(3, 4.5, 5) * rng.choice([-1.0, 1.0], 5) if corner
+           else rng.uniform(-4, 4, 5))
+    return lambda p: fn(np.array(list(p.values())) - opt)
+
+
+def _sphere(v):
+    return float((v**2).sum())
+
+
+def _rastrigin(v):
+    return float(10 * len(v) + (v**2 - 10 * np.cos(2 * np.pi * v)).sum())
+
+
+@pytest.mark.parametrize("fn, corner", [(_rastrigin, False), (_sphere, False), (_sphere, True)])
+def test_issa_beats_random_search_at_equal_budget_with_the_optimum_moved(fn, corner):
+    """30 trials, 60 seeds, a new optimum per seed. Measured (benchmarks/issa_shifted.py,
+    benchmarks/results/issa_shifted.json): ISSA / random mean best value 44.9 / 53.2 (0.84),
+    43/60 wins on Rastrigin; 10.7 / 14.4 (0.74), 40/60 on the sphere; optimum in a corner,
+    sphere 17.1 / 25.5 (0.67), 43/60. Over 12-seed windows the Rastrigin ratio ranged
+    0.74-0.98 and the wins 7-11 of 12. The former centre-contracting ISSA won only 37/60 at a
+    corner (31/60 at 20 trials): the thresholds below leave room for seed noise, not for
+    a search that only works when the optimum sits mid-box."""
+    objs = [_shifted(fn, s, corner) for s in range(60)]
+    ours = np.array([issa(f, SPACE, 30, seed=s).best_value for s, f in enumerate(objs)])
+    rand = np.array([random_search(f, SPACE, 30, seed=s).best_value
+                     for s, f in enumerate(objs)])
+    assert ours.mean() < 0.92 * rand.mean(), (ours.mean(), rand.mean())
+    assert int((ours < rand).sum()) >= 36
+
+
+def test_contracting_about_the_centre_is_still_available_and_checked():
+    f = _shifted(_sphere, 0)
+    assert issa(f, SPACE, 12, seed=0, contract_to="centre").trials == 12
+    assert issa(f, SPACE, 12, seed=0, init="uniform").trials == 12
+    with pytest.raises(ParamsError, match="contract_to"):
+        issa(f, SPACE, 12, contract_to="middle")
+    with pytest.raises(ParamsError, match="init"):
+        issa(f, SPACE, 12, init="sobol")
 
 
 def test_decoding_respects_kinds():
@@ -72,6 +109,7 @@ def test_diverged_trials_count_as_worst_not_crash():
     assert res.best_value == 1.0
 
 
+@pytest.mark.slow
 def test_pipeline_objective_tunes_a_registered_model():
     objective = pipeline_objective(
         "mackey-glass", "narx", dataset_params={"length": 400, "window": 8},

@@ -1,6 +1,7 @@
 """The enhancer as an input transform: it learns on the classifier's own inputs and brings
 underwater inputs back towards them."""
 
+import pytest
 import torch
 from robustkit_underwater.defense import UnderwaterEnhancerDefense, training_pairs
 from robustkit_underwater.params import EnhancerDefenseParams
@@ -19,6 +20,7 @@ def test_training_pairs_leave_the_clean_share_unchanged():
     assert 0.2 < float(same.float().mean()) < 0.4
 
 
+@pytest.mark.slow
 def test_enhancer_defense_restores_degraded_inputs_on_other_bounds():
     data = rgb_classification(0, size=8)
     lo, hi = -1.0, 1.0

@@ -36,6 +36,7 @@ def test_network_starts_as_the_identity_and_keeps_shapes():
     assert torch.allclose(net(x), x.clamp(min=1 / 255), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_training_on_pairs_beats_the_degraded_input():
     torch.manual_seed(0)
     clean = smooth_images(64, 16, seed=5)

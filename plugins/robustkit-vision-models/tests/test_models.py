@@ -37,6 +37,7 @@ def _quadrant_task(n: int, seed: int):
     return x.clamp(0, 1), y
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: type(b).__name__)
 def test_each_model_learns_a_spatial_task(builder):
     info = DataInfo(Task.CLASSIFICATION, Modality.IMAGE, (1, 8, 8), (0.0, 1.0), 4)

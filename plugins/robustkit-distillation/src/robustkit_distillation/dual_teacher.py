@@ -35,6 +35,20 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def entropy_weights(logits: torch.Tensor, tau: float) -> torch.Tensor:
+    """Per-sample teacher weights w_k = softmax_k(-H(softmax(z_k)) / tau) from the teachers'
+    stacked logits (teachers x samples x classes): the more certain teacher weighs more."""
+    h = entropy(torch.softmax(logits, dim=-1))  # teachers x samples
+    return torch.softmax(-h / tau, dim=0)
+
+
+def balanced_target(logits: torch.Tensor, tau: float, temperature: float
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The student's soft target q = sum_k w_k softmax(z_k / T) and the weights w."""
+    w = entropy_weights(logits, tau)
+    return (w.unsqueeze(-1) * torch.softmax(logits / temperature, dim=-1)).sum(0), w
+
+
 class DualTeacher:
     name = "dual-teacher-distillation"
 
@@ -74,6 +88,7 @@ class DualTeacher:
                               f"class of this data set (0..{k - 1})")
         x = data.x_train.to(ctx.device)
         T = p.temperature
+        w: torch.Tensor | None = None
         if p.teachers == "single":
             teacher = self._fit_teacher(self._teacher(model, ctx, "single"), None, data,
                                         trainer, "teacher-single")
@@ -89,9 +104,7 @@ class DualTeacher:
             t_a = self._fit_teacher(self._teacher(model, ctx, "tampered"), favour_tampered,
                                     data, trainer, "teacher-tampered")
             z = torch.stack([predict(t_n, x), predict(t_a, x)])  # 2 x N x K
-            h = entropy(torch.softmax(z, dim=-1))  # 2 x N
-            w = torch.softmax(-h / p.entropy_tau, dim=0)  # per sample, over the teachers
-            target = (w.unsqueeze(-1) * torch.softmax(z / T, dim=-1)).sum(0)
+            target, w = balanced_target(z, p.entropy_tau, T)
             teachers = [t_n, t_a]
 
         def loss(step: TrainStep) -> torch.Tensor:
@@ -105,4 +118,8 @@ class DualTeacher:
             "student_parameters": count_parameters(student),
             "teacher_parameters": max(count_parameters(t) for t in teachers),
         }
+        if w is not None:
+            # the weights the student was distilled with (teacher N, teacher A per training
+            # sample), kept so that users and tests can see which teacher each sample trusted
+            student.distillation_report["teacher_weights"] = w.detach().cpu()
         return student

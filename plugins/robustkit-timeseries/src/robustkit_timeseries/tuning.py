@@ -142,10 +142,23 @@ def tent_sequence(count: int, dims: int, rng: np.random.Generator, a: float = 0.
 
 def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: int = 0, *,
          population: int = 5, producers_max: float = 0.5, producers_min: float = 0.2,
-         aware: float = 0.2, safety: float = 0.8, mutate: bool = True) -> SearchResult:
-    """Improved sparrow search with ``budget`` objective evaluations in total."""
+         aware: float = 0.2, safety: float = 0.8, mutate: bool = True,
+         contract_to: str = "best", init: str = "tent") -> SearchResult:
+    """Improved sparrow search with ``budget`` objective evaluations in total.
+
+    ``contract_to`` is where producers contract when no alarm sounds: ``"best"`` (default),
+    the population's best position, or ``"centre"``, the centre of the box, as this function
+    did before 2026-11: that pulls every search toward the middle of each range and flatters
+    ISSA on objectives whose optimum sits there (docs/plugins/timeseries.md measures it).
+    ``init="uniform"`` draws the first population uniformly instead of from the Tent map (the
+    ablation of improvement 1).
+    """
     if population < 2:
         raise ParamsError(f"issa needs a population of at least 2, got {population}")
+    if contract_to not in ("best", "centre"):
+        raise ParamsError(f"issa: contract_to must be 'best' or 'centre', got {contract_to!r}")
+    if init not in ("tent", "uniform"):
+        raise ParamsError(f"issa: init must be 'tent' or 'uniform', got {init!r}")
     rng = np.random.default_rng(seed)
     run = _Budget(objective, space, budget)
     d = len(space)
@@ -153,7 +166,7 @@ def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: in
     # iterations the budget allows: each costs a population of moves plus one mutation trial
     per_iter = pop + (1 if mutate else 0)
     iters = max(1, (budget - pop) // per_iter)
-    x = tent_sequence(pop, d, rng)
+    x = tent_sequence(pop, d, rng) if init == "tent" else rng.random((pop, d))
     try:
         fit = np.array([run(u) for u in x])
         for it in range(iters):
@@ -165,12 +178,14 @@ def issa(objective: Callable[[dict], float], space: Space, budget: int, seed: in
             new = x.copy()
             r2 = rng.random()
             for i in range(n_prod):  # producers
-                if r2 < safety:
-                    # SSA's shrink x * exp(-i / (alpha T)), taken about the box's centre: in
-                    # [0, 1] coordinates the original pulls every parameter to its lower bound
+                if r2 < safety and (i > 0 or contract_to == "centre"):
+                    # SSA's shrink x * exp(-i / (alpha T)) pulls every parameter to its lower
+                    # bound in [0, 1] coordinates; we contract about the best position instead
+                    # (the centre of the box would bias the search toward mid-range values)
                     shrink = math.exp(-(i + 1) / (rng.random() * iters + 1e-12))
-                    new[i] = 0.5 + (x[i] - 0.5) * shrink
-                else:
+                    centre = best if contract_to == "best" else 0.5
+                    new[i] = centre + (x[i] - centre) * shrink
+                else:  # the alarm, or the best producer itself: a Gaussian step
                     new[i] = x[i] + rng.normal() * np.ones(d) * 0.1
             fresh = tent_sequence(pop, d, rng)
             for i in range(n_prod, pop):  # scroungers
