@@ -24,6 +24,8 @@ from robustkit.registry import LazyParams, NoParams, Params
 
 if TYPE_CHECKING:
     from robustkit.data import DataBundle, DefenseContext, Evaluation, PerturbContext, ScoreOracle
+    from robustkit.evaluation import evaluate
+    from robustkit.objects import test_data
     from robustkit.result import PipelineResult
     from robustkit.store import Store
     from robustkit.trainer import Trainer, TrainStep
@@ -40,6 +42,8 @@ _LAZY = {
     "Store": "robustkit.store",
     "Trainer": "robustkit.trainer",
     "TrainStep": "robustkit.trainer",
+    "evaluate": "robustkit.evaluation",
+    "test_data": "robustkit.objects",
 }
 
 
@@ -57,6 +61,6 @@ __all__ = [
     "NoParams",
     "Params", "ParamsError", "PerturbContext", "Pipeline", "PipelineConfig", "PipelineResult",
     "PluginError", "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task",
-    "TrainStep", "Trainer", "TrainingConfig", "UnknownComponentError", "get_registry",
-    "hookimpl", "load_pipeline", "register_plugin",
+    "TrainStep", "Trainer", "TrainingConfig", "UnknownComponentError", "evaluate",
+    "get_registry", "hookimpl", "load_pipeline", "register_plugin", "test_data",
 ]

@@ -39,6 +39,10 @@ class ComponentRef(BaseModel):
     def _accept_short_forms(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"name": value}
+        if not isinstance(value, dict | ComponentRef):  # a torch module, (x, y), a DataBundle
+            from robustkit.objects import adopt
+
+            return {"name": adopt(value)}
         if isinstance(value, dict) and "name" in value:
             flat = {k: v for k, v in value.items() if k not in ("name", "params")}
             if flat:

@@ -26,6 +26,7 @@ from robustkit.data import (
 from robustkit.errors import DataError, PluginError
 from robustkit.plan import Plan, Resolved, defense_forms, resolve
 from robustkit.plugins import PluginHost, get_host
+from robustkit.pretrained import confirm_content, is_pretrained, run_fingerprint, stored_config
 from robustkit.result import PipelineResult
 from robustkit.store import MetricRow, Store
 
@@ -121,7 +122,7 @@ class _Runner:
     def run(self) -> PipelineResult:
         cfg = self.cfg
         self.run_id = self.store.start_run(
-            config=cfg.to_dict(), seed=cfg.seed, kernel_version=kernel_version(),
+            config=stored_config(self.plan), seed=cfg.seed, kernel_version=kernel_version(),
             plugins=self.plan.plugin_versions(), name=cfg.name,
         )
         self.progress("start", {"run_id": self.run_id, "evaluations": len(self.plan.settings) + 1})
@@ -144,8 +145,9 @@ class _Runner:
             raise
         self.store.finish_run(self.run_id, status="done", timings=self.timings, fingerprint=key)
         result = PipelineResult(
-            run_id=self.run_id, config=cfg.to_dict(), rows=self.rows, timings=self.timings,
-            store_path=self.store.path, fingerprint=key, cached_model=cached, flags=self.flags,
+            run_id=self.run_id, config=stored_config(self.plan), rows=self.rows,
+            timings=self.timings, store_path=self.store.path, fingerprint=key,
+            cached_model=cached, flags=self.flags,
         )
         self.host.hook.robustkit_pipeline_end(run_id=self.run_id, result=result)
         return result
@@ -231,6 +233,11 @@ class _Runner:
         if not isinstance(model, torch.nn.Module):
             raise PluginError(f"{r.spec.label}: build() must return a torch.nn.Module")
         model.to(self.cfg.device)
+        if is_pretrained(r.spec):  # evaluated as given: nothing trained, nothing cached
+            confirm_content(self.plan, builder)
+            model.eval()
+            self._stage("train", t, cached=False, skipped="pretrained")
+            return model, run_fingerprint(self.plan), False
         key = self._fingerprint(data)
         cache = ModelCache(self.store.path.parent / "cache") if self.cfg.cache else None
         training = defense_forms(self.plan)[DefenseForm.TRAINING]

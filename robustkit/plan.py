@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
 from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
+from robustkit.objects import lookup as lookup_object
+from robustkit.pretrained import check_plan, model_spec
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -123,7 +125,9 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
 
 
 def _resolve(registry: Registry, kind: Kind, ref: ComponentRef) -> Resolved:
-    spec = registry.get(kind, ref.name)
+    spec = lookup_object(kind, ref.name) or registry.get(kind, ref.name)
+    if kind is Kind.MODEL:  # every model accepts preprocessing = {mean, std}
+        spec = model_spec(spec)
     return Resolved(ref, spec, spec.validate_params(ref.params))
 
 
@@ -219,11 +223,12 @@ def resolve(config: Pipeline, registry: Registry) -> Plan:
                 )
     for m in metrics:
         need_task(m, "metric")
+    check_plan(dataset, model, train_perts, defenses, settings)  # pretrained, score-only
     facts = PlanFacts(task=task, modality=modality, dataset=dataset.name, model=model.name,
                       defenses=tuple(d.name for d in defenses),
                       differentiable=all(d.spec.differentiable for d in defenses))
     checked: set[str] = set()
-    for r in [*train_perts, *defenses, *settings, *metrics]:
+    for r in [dataset, model, *train_perts, *defenses, *settings, *metrics]:
         key = f"{r.spec.kind.value}:{r.spec.name}:{r.params.model_dump_json()}"
         if key not in checked:  # a strength list repeats a component; check each setting once
             checked.add(key)
