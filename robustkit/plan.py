@@ -16,7 +16,13 @@ from pydantic import BaseModel
 
 from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
-from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
+from robustkit.errors import (
+    ConfigError,
+    DataError,
+    IncompatibleError,
+    ParamsError,
+    PluginError,
+)
 from robustkit.objects import lookup as lookup_object
 from robustkit.pretrained import check_plan, model_spec
 from robustkit.registry import ComponentSpec, Registry
@@ -113,7 +119,7 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
         return
     try:
         reason = _load_check(r.spec)(r.params, facts)
-    except PluginError:
+    except (PluginError, DataError):  # DataError: the check names a bad file and its fix
         raise
     except Exception as exc:
         raise PluginError(

@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from robustkit.components import DataInfo
     from robustkit.plan import Plan, Resolved
 
+def load_attr(target: str) -> Any:
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in attr.split(".") if attr else []:
+        obj = getattr(obj, part)
+    return obj
+
+
 PRETRAINED_NOTE = "skipped: pretrained model, evaluated as given (nothing was trained)"
 _DERIVED: dict[int, tuple[ComponentSpec, ComponentSpec]] = {}
 
@@ -169,6 +179,8 @@ def provenance(plan: Plan) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for role, r in (("dataset", plan.dataset), ("model", plan.model)):
         describe = r.spec.extra.get("provenance")
+        if isinstance(describe, str):  # a lazy "module:function", as for a check
+            describe = load_attr(describe)
         if describe is not None:
             out[role] = describe(r.params)
     plan.__dict__["_provenance"] = out
