@@ -452,5 +452,9 @@ def new_plugin(name: str, kind: str, directory: Path, force: bool) -> None:
                f"  robustkit plugins    # lists {n.name}")
 
 
+from robustkit.eval_cli import eval_command  # noqa: E402  (needs main defined above)
+
+main.add_command(eval_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

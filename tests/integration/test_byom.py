@@ -9,6 +9,7 @@ gives new numbers; bad files fail before any work with an error naming the file.
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import numpy as np
@@ -261,3 +262,32 @@ def test_objects_are_named_by_content(trained):
     assert a.dataset.name == b.dataset.name
     with pytest.raises(ConfigError, match="needs labels"):
         robustkit.Pipeline(model=net, dataset=x)
+
+
+def test_cli_eval_prints_the_table_and_stores_the_run(trained, tmp_path):
+    from click.testing import CliRunner
+
+    from robustkit.cli import main
+
+    net, x, y, _ = trained
+    batch = torch.export.Dim("batch")
+    torch.export.save(torch.export.export(net, (x[:2],), dynamic_shapes=({0: batch},)),
+                      tmp_path / "net.pt2")
+    np.savez(tmp_path / "test.npz", x=x.numpy(), y=y.numpy())
+    args = ["eval", str(tmp_path / "net.pt2"), "--data", str(tmp_path / "test.npz"),
+            "--attack", "pgd:steps=5", "--eps", "8/255", "--eps", "0.1", "--attack", "fgsm",
+            "--store", str(tmp_path / "r.db"), "--samples", "40", "--json"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    shown = json.loads(out.output)
+    labels = [row["perturbation"] for row in shown["table"]]
+    assert labels == ["clean", "pgd[eps=0.0313725,steps=5]", "pgd[eps=0.1,steps=5]",
+                      "fgsm[eps=0.0313725]", "fgsm[eps=0.1]"]
+    assert shown["provenance"]["model"]["file"] == "net.pt2"
+    with Store(tmp_path / "r.db") as db:
+        assert db.run(shown["run_id"])["status"] == "done"
+    missing = CliRunner().invoke(main, ["eval", str(tmp_path / "nope.pt2"), "--data",
+                                        str(tmp_path / "test.npz"), "--store",
+                                        str(tmp_path / "r.db")])
+    assert missing.exit_code == 2 and "nope.pt2" in missing.output
+    assert "does not exist" in missing.output and "Traceback" not in missing.output
