@@ -71,13 +71,11 @@ def objects_named(names: Sequence[str]) -> dict[str, Any]:
 
 
 def readopt(objects: dict[str, Any]) -> None:
-    """Adopt objects a sweep worker received under the names the parent gave them."""
+    """Adopt objects a sweep worker received, under the names the parent gave them (a class
+    sent by value may report another module here, which would change a recomputed name)."""
     for name, obj in objects.items():
         if name not in _TABLE:
-            adopted = adopt(obj)
-            if adopted != name:
-                raise DataError(f"the object sent as '{name}' arrived as '{adopted}': its "
-                                "content changed in transit (an unpicklable part?)")
+            _register(name, obj, {})
 
 
 # -- adopting --------------------------------------------------------------------------------
@@ -85,13 +83,21 @@ def adopt(obj: Any, **data_options: Any) -> str:
     """Adopt ``obj`` and return the name that stands for it in configs."""
     from robustkit.data import DataBundle
 
-    kind, digest, label, spec_options = _describe(obj, DataBundle, data_options)
+    kind, digest, label, _ = _describe(obj, DataBundle, data_options)
     name = f"{PREFIX}{label}@{digest[:12]}"
+    if name not in _TABLE:
+        _register(name, obj, data_options)
+    return name
+
+
+def _register(name: str, obj: Any, data_options: dict[str, Any]) -> None:
+    from robustkit.data import DataBundle
+
+    kind, digest, label, spec_options = _describe(obj, DataBundle, data_options)
     with _LOCK:
         if name not in _TABLE:
-            spec = _spec(kind, name, obj, digest, label, spec_options)
-            _TABLE[name] = Adopted(kind, obj, digest, spec)
-    return name
+            _TABLE[name] = Adopted(kind, obj, digest,
+                                   _spec(kind, name, obj, digest, label, spec_options))
 
 
 def _is_data(obj: Any, bundle_type: type) -> bool:

@@ -32,6 +32,7 @@ from robustkit.config import (
 )
 from robustkit.errors import ConfigError
 from robustkit.plugins import PluginHost, get_host
+from robustkit.shipping import check_workers, worker_extras, worker_host
 
 
 def _stack(value: Any) -> Any:
@@ -109,9 +110,14 @@ def _describe(config: dict[str, Any]) -> str:
     return " / ".join(parts) + f" / seed {config['seed']}"
 
 
+def _key(config: dict[str, Any], content: dict[str, Any]) -> str:
+    return fingerprint({**config, "provenance": content} if content else config)
+
+
 def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     """The sweep's cells, with every incompatible combination skipped and explained."""
     from robustkit.plan import resolve
+    from robustkit.pretrained import provenance
 
     host = host or get_host()
     cells: list[Cell] = []
@@ -123,11 +129,13 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
                     for seed in sweep.seeds:
                         base = _pipeline_dict(sweep, dataset, model, tps, defenses, seed, [])
                         try:
-                            resolve(Pipeline.model_validate(base), host.registry)
+                            plan = resolve(Pipeline.model_validate(base), host.registry)
                         except ConfigError as exc:
                             skipped.append((_describe(base), str(exc)))
                             continue
-                        cells.append(Cell(fingerprint(base), 0, base))
+                        # a model file's content joins the key: new weights, new cells
+                        content = provenance(plan)
+                        cells.append(Cell(_key(base, content), 0, base))
                         for pert in sweep.perturbations:
                             cfg = {**base, "perturbations": [pert.model_dump()]}
                             try:
@@ -137,7 +145,7 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
                                 continue
                             for setting in plan.settings:  # strength lists: one cell each
                                 one = {**base, "perturbations": [setting.ref.model_dump()]}
-                                cells.append(Cell(fingerprint(one), 1, one))
+                                cells.append(Cell(_key(one, content), 1, one))
     if not cells:
         raise ConfigError("the sweep has no compatible cell:\n" + "\n".join(
             f"  - {what}: {why}" for what, why in skipped[:20]))
@@ -145,31 +153,12 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     return Expansion(f"{sweep.name or 'sweep'}-{digest}", cells, skipped)
 
 
-def _worker_host(modules: list[str]) -> PluginHost:
-    """The process-wide host plus plugins that were added from Python rather than installed."""
-    import importlib
-
-    host = get_host()
-    for name in modules:
-        if name not in host.registry.plugins:
-            host.add_plugin(importlib.import_module(name), name)
-    return host
-
-
-def _python_plugins(host: PluginHost) -> list[str]:
-    """Plugins registered from Python (modules, not entry points) that workers must import."""
-    import sys
-
-    return [r.name for r in host.registry.plugins.values()
-            if r.distribution is None and r.ok and r.name in sys.modules]
-
-
 def run_cell(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one cell (in any worker) and record it in the store. Module-level so it pickles."""
     from robustkit.store import Store
 
     started = time.perf_counter()
-    host = _worker_host(payload.get("plugins", []))
+    host = worker_host(payload)
     with Store(payload["store"]) as store:
         try:
             result = Pipeline.model_validate(payload["config"]).run(store=store, host=host)
@@ -219,12 +208,13 @@ def run_sweep(
     progress("start", {"sweep_id": expansion.sweep_id, "cells": len(expansion.cells),
                        "done": len(done), "skipped": len(expansion.skipped)})
     ran, failed = 0, []
-    plugins = _python_plugins(host)
+    extras = worker_extras(host, [c.config for c in expansion.cells], ref.name)
     try:
+        check_workers(runner, ref.name, extras, [c.config for c in expansion.cells])
         for phase in (0, 1):
             todo = [
                 {"store": str(path), "sweep_id": expansion.sweep_id, "key": c.key,
-                 "config": c.config, "plugins": plugins}
+                 "config": c.config, **extras}
                 for c in expansion.cells if c.phase == phase and c.key not in done
             ]
             for outcome in runner.map(run_cell, todo):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -291,3 +292,87 @@ def test_cli_eval_prints_the_table_and_stores_the_run(trained, tmp_path):
                                         str(tmp_path / "r.db")])
     assert missing.exit_code == 2 and "nope.pt2" in missing.output
     assert "does not exist" in missing.output and "Traceback" not in missing.output
+
+
+@pytest.mark.slow
+def test_objects_reach_process_pool_workers(trained, tmp_path):
+    from robustkit.config import ComponentRef
+    from robustkit.sweep import Sweep, run_sweep
+
+    net, x, y, _ = trained
+    sweep = Sweep(name="byom", datasets=[(x[:60], y[:60])], models=[net],
+                  perturbations=[{"name": "fgsm", "eps": 0.1}, "gaussian-noise"],
+                  integrity=False)
+    here = run_sweep(sweep, store=tmp_path / "in.db")
+    pool = run_sweep(sweep, store=tmp_path / "pool.db",
+                     executor=ComponentRef(name="process-pool", params={"workers": 1}))
+    assert here.failed == [] and pool.failed == [] and pool.ran == 3
+
+    def values(path, run_ids=None):
+        with Store(path) as db:
+            return sorted((r.label, r.value) for run in db.runs() for r in db.metrics(run["id"]))
+
+    assert values(tmp_path / "pool.db") == values(tmp_path / "in.db")
+
+
+@pytest.mark.slow
+def test_objects_workers_cannot_rebuild_are_refused_before_the_sweep(trained, tmp_path):
+    from robustkit.config import ComponentRef
+    from robustkit.sweep import Sweep, run_sweep
+
+    _, x, y, _ = trained
+
+    class Holder(torch.nn.Module):  # holds a lock: no pickler can send it to a worker
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(64, 10)
+            self.lock = threading.Lock()
+
+        def forward(self, v):
+            return self.fc(v.flatten(1))
+
+    sweep = Sweep(datasets=[(x[:20], y[:20])], models=[Holder()], perturbations=[
+        "gaussian-noise"])
+    with pytest.raises(ConfigError, match=r"cannot be sent .*object:Holder@.*importable module"):
+        run_sweep(sweep, store=tmp_path / "r.db",
+                  executor=ComponentRef(name="process-pool", params={"workers": 1}))
+    with Store(tmp_path / "r.db") as db:
+        assert db.runs() == []  # refused before any cell ran
+
+
+PLUGIN = textwrap.dedent("""
+    import robustkit
+    from mynet import SmallCNN
+
+    def build_net(params):
+        return Builder()
+
+    class Builder:
+        def build(self, info):
+            return SmallCNN(classes=info.num_classes)
+
+    class ScriptPlugin:
+        @robustkit.hookimpl
+        def robustkit_register_models(self, register):
+            register("script-cnn", build_net, tasks=["classification"], modalities=["image"])
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["process-pool", "ray"])
+def test_script_registered_model_reaches_workers(trained, tmp_path, executor):
+    from robustkit.config import ComponentRef
+    from robustkit.plugins import PluginHost
+    from robustkit.sweep import Sweep, run_sweep
+
+    _, _, _, folder = trained
+    (folder / "scriptplugin.py").write_text(PLUGIN)
+    import scriptplugin
+
+    host = PluginHost()
+    host.add_plugin(scriptplugin.ScriptPlugin(), "script-plugin")  # an object, not installed
+    sweep = Sweep(datasets=["digits"], models=["script-cnn"], perturbations=["gaussian-noise"],
+                  training={"epochs": 1}, eval_samples=50, integrity=False)
+    outcome = run_sweep(sweep, host=host, store=tmp_path / "r.db",
+                        executor=ComponentRef(name=executor, params={"workers": 1}))
+    assert outcome.failed == [] and outcome.ran == 2
