@@ -41,9 +41,10 @@ NET = textwrap.dedent("""
 """)
 TORCH_PERTS = [{"name": "pgd", "eps": 0.1, "steps": 10}, {"name": "fgsm", "eps": 0.1},
                {"name": "gaussian-noise", "sigma": 0.2}]
+# budgets that leave accuracy mid-range, so agreement is not two zeros agreeing
 SCORE_PERTS = [{"name": "gaussian-noise", "sigma": 0.2},
-               {"name": "zoo", "max_queries": 400},
-               {"name": "autozoom", "max_queries": 400}]
+               {"name": "zoo", "max_queries": 200},
+               {"name": "autozoom", "max_queries": 20}]
 N_EVAL = 48
 
 
@@ -135,7 +136,8 @@ def test_onnx_matches_torch_within_half_a_point(trained, tmp_path):
     torch_numbers = _acc(robustkit.evaluate(net, x, y, **common))
     onnx_numbers = _acc(robustkit.evaluate(path, x, y, **common))
     assert torch_numbers.keys() == onnx_numbers.keys()
-    assert onnx_numbers["zoo[max_queries=400]"] < onnx_numbers["clean"]  # the attack bites
+    for attack in ("zoo[max_queries=200]", "autozoom[max_queries=20]"):
+        assert 0.05 < onnx_numbers[attack] < onnx_numbers["clean"] - 0.1, attack  # it bites
     for label in torch_numbers:
         assert abs(torch_numbers[label] - onnx_numbers[label]) <= 0.005, label
     with pytest.raises(IncompatibleError, match="scores only.*pgd.*zoo"):
