@@ -15,11 +15,12 @@ import dataclasses
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from robustkit.components import DataInfo, Kind, Modality, Task
 from robustkit.content import sha256_bytes, sha256_module, sha256_tensors
-from robustkit.errors import ConfigError, DataError
+from robustkit.errors import ConfigError, DataError, UnknownComponentError
 from robustkit.registry import ComponentSpec, NoParams
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from robustkit.data import DataBundle
 
 PREFIX = "object:"
+_FILE_SUFFIXES = {".pt2", ".pt", ".pth", ".onnx", ".safetensors", ".npz", ".ts", ".jit"}
+_FILE_HINT = {Kind.MODEL: "model-file", Kind.DATASET: "data-file"}
 PLUGIN = "python-objects"
 
 
@@ -52,6 +55,12 @@ def is_object_name(name: str) -> bool:
 def lookup(kind: Kind, name: str) -> ComponentSpec | None:
     """The spec of an adopted object, or ``None`` for a registered component's name."""
     if not is_object_name(name):
+        if kind in _FILE_HINT and PurePath(name).suffix.lower() in _FILE_SUFFIXES:
+            raise UnknownComponentError(
+                f"no {kind.value} named '{name}'; to use a file, write "
+                f"{{name = \"{_FILE_HINT[kind]}\", path = \"{name}\"}} (\"onnx-model\" for "
+                ".onnx), or run `robustkit eval MODEL --data FILE`"
+            )
         return None
     entry = _TABLE.get(name)
     if entry is None:

@@ -246,8 +246,8 @@ def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
     spec = reg.get(Kind.DATASET, dataset.name)
     task: Task = spec.tasks[0]
     modality = spec.modalities[0]
-    fitting = [s.name for s in reg.specs(Kind.MODEL)
-               if task in s.tasks and modality in s.modalities]
+    fitting = [s.name for s in reg.specs(Kind.MODEL)  # a pretrained one needs its file
+               if task in s.tasks and modality in s.modalities and not s.extra.get("pretrained")]
     if models:
         unfit = sorted(set(models) - set(fitting))
         if unfit:

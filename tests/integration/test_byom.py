@@ -378,3 +378,24 @@ def test_script_registered_model_reaches_workers(trained, tmp_path, executor):
     outcome = run_sweep(sweep, host=host, store=tmp_path / "r.db",
                         executor=ComponentRef(name=executor, params={"workers": 1}))
     assert outcome.failed == [] and outcome.ran == 2
+
+
+def test_a_file_named_as_a_component_gets_a_hint(tmp_path):
+    with pytest.raises(robustkit.UnknownComponentError, match='name = "model-file", path'):
+        robustkit.Pipeline(model="net.pt2", dataset="digits").run(store=tmp_path / "r.db")
+
+
+def test_sweep_cells_change_with_the_file_content(trained, tmp_path):
+    from robustkit.sweep import Sweep, expand
+
+    net, x, y, _ = trained
+    path = tmp_path / "net.pt"
+    torch.jit.script(net).save(str(path))
+    sweep = Sweep(datasets=[(x, y)], models=[{"name": "model-file", "path": str(path)}],
+                  perturbations=["gaussian-noise"])
+    before = expand(sweep)
+    other = type(net)()
+    torch.jit.script(other).save(str(path))
+    after = expand(sweep)
+    assert before.sweep_id != after.sweep_id  # a resumed sweep never reuses old cells
+    assert {c.key for c in before.cells}.isdisjoint({c.key for c in after.cells})
