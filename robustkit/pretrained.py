@@ -100,7 +100,7 @@ class _Builder:
 
 
 def check_model(model: torch.nn.Module, info: DataInfo, source: str) -> None:
-    """Run ``model`` on two inputs of the data set's shape: one clear error naming ``source``
+    """Run ``model`` on three inputs of the data set's shape: one clear error naming ``source``
     if it refuses them or returns the wrong number of classes."""
     import math
 
@@ -110,13 +110,20 @@ def check_model(model: torch.nn.Module, info: DataInfo, source: str) -> None:
 
     lo, hi = info.bounds
     mid = (lo + hi) / 2 if math.isfinite(lo) and math.isfinite(hi) else 0.0
-    x = torch.full((2, *info.input_shape), float(mid))
+    # three inputs: a batch size nobody exports with, so a fixed batch dimension shows here
+    x = torch.full((3, *info.input_shape), float(mid))
     set_mode(model, False)
     try:
         with torch.no_grad():
             out = model(x)
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0][:300]
+        if _accepts_one(model, x[:1]):
+            raise DataError(
+                f"{source} accepts one input at a time but not a batch of 3 ({first}). Export "
+                "it with a dynamic batch dimension: torch.export.export(model, (x,), "
+                "dynamic_shapes=({0: torch.export.Dim('batch')},))"
+            ) from None
         raise DataError(
             f"{source} does not accept the data set's inputs of shape "
             f"{tuple(info.input_shape)} per sample ({type(exc).__name__}: {first}). Evaluate it "
@@ -126,7 +133,7 @@ def check_model(model: torch.nn.Module, info: DataInfo, source: str) -> None:
         raise DataError(f"{source} returned {type(out).__name__}; a model must return one "
                         "tensor of logits (a tuple or dict output needs a wrapper that picks it)")
     if info.task is Task.CLASSIFICATION and info.num_classes is not None and (
-            out.dim() != 2 or out.shape != (2, info.num_classes)):
+            out.dim() != 2 or out.shape != (3, info.num_classes)):
         width = out.shape[-1] if out.dim() >= 1 else 0
         raise DataError(
             f"{source} returns outputs of shape {tuple(out.shape[1:])} per input ({width} "
@@ -136,6 +143,17 @@ def check_model(model: torch.nn.Module, info: DataInfo, source: str) -> None:
         )
     if out.is_floating_point() and not torch.isfinite(out).all():
         raise DataError(f"{source} returned NaN or infinite outputs on mid-range inputs")
+
+
+def _accepts_one(model: Any, x: Any) -> bool:
+    import torch
+
+    try:
+        with torch.no_grad():
+            model(x)
+    except Exception:
+        return False
+    return True
 
 
 # -- validation --------------------------------------------------------------------------------

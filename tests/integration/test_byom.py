@@ -200,6 +200,7 @@ def _bad_files(net, x, folder):
     torch.jit.script(wrong_shape).save(str(folder / "mnist_shaped.pt"))
     three = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)).eval()
     torch.jit.script(three).save(str(folder / "three_classes.pt"))
+    torch.export.save(torch.export.export(net, (x[:1],)), folder / "batch_of_one.pt2")
 
 
 @pytest.mark.parametrize("name,error,message", [
@@ -208,6 +209,7 @@ def _bad_files(net, x, folder):
     ("pickled.pt", DataError, "pickled Python objects.*weights_only=True"),
     ("mnist_shaped.pt", DataError, r"does not accept the data set's inputs of shape \(1, 8, 8\)"),
     ("three_classes.pt", DataError, "3 scores.*10 classes"),
+    ("batch_of_one.pt2", DataError, "one input at a time.*dynamic batch dimension"),
 ])
 def test_bad_model_file_fails_before_any_work(trained, tmp_path, name, error, message):
     net, x, y, folder = trained
