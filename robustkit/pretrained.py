@@ -217,6 +217,14 @@ def stored_config(plan: Plan) -> dict[str, Any]:
     return config
 
 
+def display_name(config: dict[str, Any], role: str) -> str:
+    """How reports name a stored run's dataset or model: a file-backed one by its file too
+    (``model-file:net.pt2``), so two files never share a row."""
+    name = config[role]["name"]
+    found = (config.get("provenance") or {}).get(role) or {}
+    return f"{name}:{found['file']}" if "file" in found else name
+
+
 def run_fingerprint(plan: Plan) -> str:
     """The run's fingerprint for a pretrained model: its content, params and defenses."""
     return fingerprint({

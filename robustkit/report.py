@@ -19,6 +19,7 @@ from typing import Any
 
 from robustkit.components import Kind
 from robustkit.integrity import Flag, Setting, row_flags, threat_of
+from robustkit.pretrained import display_name
 from robustkit.store import Store
 
 THREAT_ORDER = {"clean": 0, "noise": 1, "black-box": 2, "white-box": 3}
@@ -55,7 +56,8 @@ def collect(store: Store, run_ids: Iterable[str]) -> tuple[list[Record], list[di
     for run_id in run_ids:
         run = store.run(run_id)
         cfg = run["config"]
-        base = dict(run_id=run_id, dataset=cfg["dataset"]["name"], model=cfg["model"]["name"],
+        base = dict(run_id=run_id, dataset=display_name(cfg, "dataset"),
+                    model=display_name(cfg, "model"),
                     train=_stack_label(cfg.get("train_perturbations", [])),
                     defenses=_stack_label(cfg.get("defenses", [])), seed=run["seed"])
         for m in store.metrics(run_id):
