@@ -12,51 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 import torch
-
-NET = textwrap.dedent("""
-    import torch
-    from torch import nn
-
-    class SmallCNN(nn.Module):
-        def __init__(self, width: int = 8, classes: int = 10):
-            super().__init__()
-            self.conv = nn.Conv2d(1, width, 3, padding=1)
-            self.head = nn.Linear(width * 16, classes)
-
-        def forward(self, x):
-            x = torch.relu(self.conv(x))
-            x = nn.functional.max_pool2d(x, 2)
-            return self.head(x.flatten(1))
-""")
-
-
-def train(folder: Path) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    from sklearn.datasets import load_digits
-
-    (folder / "bench_net.py").write_text(NET)
-    sys.path.insert(0, str(folder))
-    import bench_net
-
-    digits = load_digits()
-    x = torch.tensor(digits.images / 16.0, dtype=torch.float32).unsqueeze(1)
-    y = torch.tensor(digits.target)
-    torch.manual_seed(0)
-    net = bench_net.SmallCNN()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
-    for _ in range(3):
-        for start in range(0, 1400, 100):
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(net(x[start:start + 100]),
-                                              y[start:start + 100]).backward()
-            opt.step()
-    return net.eval(), x[1400:], y[1400:]
 
 
 def save_all(net: torch.nn.Module, x: torch.Tensor, folder: Path) -> dict[str, Path]:
@@ -78,6 +38,7 @@ def save_all(net: torch.nn.Module, x: torch.Tensor, folder: Path) -> dict[str, P
 
 def main() -> None:
     import robustkit
+    from robustkit.testing.byom import train_small_cnn
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=100)
@@ -91,7 +52,7 @@ def main() -> None:
     out: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        net, x, y = train(folder)
+        net, x, y = train_small_cnn(folder, "bench_net")
         paths = save_all(net, x, folder)
         factory = {"factory": "bench_net:SmallCNN"}
         runs = {"in-memory module": (net, {})}

@@ -21,24 +21,10 @@ import robustkit
 from robustkit.errors import ConfigError, DataError, IncompatibleError
 from robustkit.pretrained import PRETRAINED_NOTE
 from robustkit.store import Store
+from robustkit.testing.byom import train_small_cnn
 
 pytest.importorskip("robustkit_model_files")
 
-NET = textwrap.dedent("""
-    import torch
-    from torch import nn
-
-    class SmallCNN(nn.Module):
-        def __init__(self, width: int = 8, classes: int = 10):
-            super().__init__()
-            self.conv = nn.Conv2d(1, width, 3, padding=1)
-            self.head = nn.Linear(width * 16, classes)
-
-        def forward(self, x):
-            x = torch.relu(self.conv(x))
-            x = nn.functional.max_pool2d(x, 2)
-            return self.head(x.flatten(1))
-""")
 TORCH_PERTS = [{"name": "pgd", "eps": 0.1, "steps": 10}, {"name": "fgsm", "eps": 0.1},
                {"name": "gaussian-noise", "sigma": 0.2}]
 # budgets that leave accuracy mid-range, so agreement is not two zeros agreeing
@@ -50,31 +36,12 @@ N_EVAL = 48
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """(module, x_test, y_test, folder with the net's module on sys.path)."""
-    from sklearn.datasets import load_digits
-
-    folder = tmp_path_factory.mktemp("byom")
-    (folder / "mynet.py").write_text(NET)
+    """(module, x_test, y_test, folder with the net's module ``mynet`` on sys.path)."""
     import sys
 
-    sys.path.insert(0, str(folder))
-    import mynet
-
-    digits = load_digits()
-    x = torch.tensor(digits.images / 16.0, dtype=torch.float32).unsqueeze(1)
-    y = torch.tensor(digits.target)
-    torch.manual_seed(0)
-    net = mynet.SmallCNN()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
-    for _ in range(3):
-        for start in range(0, 1400, 100):
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(x[start:start + 100]),
-                                                     y[start:start + 100])
-            loss.backward()
-            opt.step()
-    net.eval()
-    yield net, x[1400:], y[1400:], folder
+    folder = tmp_path_factory.mktemp("byom")
+    net, x, y = train_small_cnn(folder, "mynet")
+    yield net, x, y, folder
     sys.path.remove(str(folder))
 
 
