@@ -46,7 +46,8 @@ def worker_extras(host: PluginHost, configs: Iterable[dict[str, Any]], executor:
     """The plugins registered from Python and the objects the cells name, pickled once, and
     this process's ``sys.path``, so a worker finds modules the script could import."""
     if executor == IN_PROCESS:
-        return {"sent": []}  # the cells run here: they find everything where it is
+        # the cells run here, on this very host (a custom PluginHost included)
+        return {"sent": [], "host": host}
     plugins: list[tuple[str, Any]] = []
     for record in host.registry.plugins.values():
         if record.distribution is not None or not record.ok:
@@ -75,6 +76,8 @@ def worker_extras(host: PluginHost, configs: Iterable[dict[str, Any]], executor:
 
 def worker_host(payload: dict[str, Any]) -> PluginHost:
     """In a worker: the process-wide host plus what the parent sent."""
+    if "host" in payload:  # in-process: the parent's own host
+        return payload["host"]
     host = get_host()
     if "shipment" not in payload:
         return host
