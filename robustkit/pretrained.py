@@ -43,16 +43,25 @@ PRETRAINED_NOTE = "skipped: pretrained model, evaluated as given (nothing was tr
 _DERIVED: dict[int, tuple[ComponentSpec, ComponentSpec]] = {}
 
 
+def option(spec: ComponentSpec, name: str) -> Any:
+    """A bring-your-own-model declaration of ``spec``: a typed field where the spec has one,
+    else the ``extra`` key of the same name."""
+    value = getattr(spec, name, None)
+    if value is None:
+        value = getattr(spec, "extra", {}).get(name)
+    return value
+
+
 def is_pretrained(spec: ComponentSpec) -> bool:
-    return bool(spec.extra.get("pretrained"))
+    return bool(option(spec, "pretrained"))
 
 
 def is_score_only(spec: ComponentSpec) -> bool:
-    return bool(spec.extra.get("score_only"))
+    return bool(option(spec, "score_only"))
 
 
 def is_test_only(spec: ComponentSpec) -> bool:
-    return bool(spec.extra.get("test_only"))
+    return bool(option(spec, "test_only"))
 
 
 # -- the model spec every plan uses ----------------------------------------------------------
@@ -157,6 +166,12 @@ def _accepts_one(model: Any, x: Any) -> bool:
 
 
 # -- validation --------------------------------------------------------------------------------
+def _why_score_only(spec: ComponentSpec) -> str:
+    value = option(spec, "score_only")
+    return value if isinstance(value, str) else option(spec, "score_only_why") or (
+        "it does not run in torch")
+
+
 def check_plan(dataset: Resolved, model: Resolved, train_perts: list[Resolved],
                defenses: list[Resolved], settings: list[Any]) -> None:
     """Refuse what cannot work with a pretrained or score-only model or test-only data."""
@@ -179,7 +194,7 @@ def check_plan(dataset: Resolved, model: Resolved, train_perts: list[Resolved],
             if s.spec.needs is Needs.GRADIENTS:
                 raise IncompatibleError(
                     f"model '{model.name}' gives scores only (no gradients: "
-                    f"{model.spec.extra.get('score_only_why', 'it does not run in torch')}), "
+                    f"{_why_score_only(model.spec)}), "
                     f"so perturbation '{s.name}', which needs gradients, cannot run on it. Use "
                     "noise or a score-based attack (e.g. zoo, autozoom; `robustkit list "
                     "perturbations` shows what each needs), or load the model as a .pt2, "
@@ -196,7 +211,7 @@ def provenance(plan: Plan) -> dict[str, Any]:
         return cached
     out: dict[str, Any] = {}
     for role, r in (("dataset", plan.dataset), ("model", plan.model)):
-        describe = r.spec.extra.get("provenance")
+        describe = option(r.spec, "provenance")
         if isinstance(describe, str):  # a lazy "module:function", as for a check
             describe = load_attr(describe)
         if describe is not None:

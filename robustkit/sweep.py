@@ -241,13 +241,15 @@ def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
     registered with ``extra={"all_installed": False}`` (named only explicitly). ``models``
     restricts the models to those named.
     """
+    from robustkit.pretrained import is_pretrained
+
     host = host or get_host()
     reg = host.registry
     spec = reg.get(Kind.DATASET, dataset.name)
     task: Task = spec.tasks[0]
     modality = spec.modalities[0]
     fitting = [s.name for s in reg.specs(Kind.MODEL)  # a pretrained one needs its file
-               if task in s.tasks and modality in s.modalities and not s.extra.get("pretrained")]
+               if task in s.tasks and modality in s.modalities and not is_pretrained(s)]
     if models:
         unfit = sorted(set(models) - set(fitting))
         if unfit:
