@@ -45,6 +45,15 @@ def trained(tmp_path_factory):
     sys.path.remove(str(folder))
 
 
+@pytest.fixture(scope="module")
+def saved(trained):
+    """The trained net in every torch format, and the bad files, written once."""
+    net, x, _, folder = trained
+    _save_all(net, x, folder)
+    _bad_files(net, x, folder)
+    return folder
+
+
 def _save_all(net, x, folder):
     example = (x[:2],)
     batch = torch.export.Dim("batch")
@@ -61,9 +70,8 @@ def _acc(result):
     return {row["perturbation"]: row["accuracy"] for row in result.table()}
 
 
-def test_every_torch_path_gives_identical_numbers(trained, tmp_path):
+def test_every_torch_path_gives_identical_numbers(trained, saved, tmp_path):
     net, x, y, folder = trained
-    _save_all(net, x, folder)
     np.savez(tmp_path / "test.npz", x=x.numpy(), y=y.numpy())
     common = dict(perturbations=TORCH_PERTS, eval_samples=N_EVAL, store=tmp_path / "r.db",
                   integrity=False)
@@ -178,10 +186,8 @@ def _bad_files(net, x, folder):
     ("three_classes.pt", DataError, "3 scores.*10 classes"),
     ("batch_of_one.pt2", DataError, "one input at a time.*dynamic batch dimension"),
 ])
-def test_bad_model_file_fails_before_any_work(trained, tmp_path, name, error, message):
+def test_bad_model_file_fails_before_any_work(trained, saved, tmp_path, name, error, message):
     net, x, y, folder = trained
-    _save_all(net, x, folder)
-    _bad_files(net, x, folder)
     store = tmp_path / "r.db"
     kept = robustkit.evaluate(net, x, y, store=store, integrity=False)
     with pytest.raises(error, match=message) as info:
