@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from robustkit.components import DataInfo, DefenseForm, Kind, Modality, Needs, Target, Task
+from robustkit import objects as _objects  # noqa: F401,I001  (objects stand where names do)
+from robustkit.components import (
+    DataInfo,
+    DefenseForm,
+    Kind,
+    Modality,
+    Needs,
+    Target,
+    Task,
+    Threat,
+)
 from robustkit.config import ComponentRef, Pipeline, PipelineConfig, TrainingConfig, load_pipeline
 from robustkit.errors import (
     ConfigError,
@@ -20,6 +30,17 @@ from robustkit.errors import (
     UnknownComponentError,
 )
 from robustkit.plugins import get_registry, hookimpl, register_plugin
+from robustkit.protocols import (
+    Dataset,
+    Executor,
+    InputTransform,
+    Metric,
+    ModelBuilder,
+    ModelWrapper,
+    Perturbation,
+    TrainingDefense,
+)
+from robustkit.registrar import Registrar
 from robustkit.registry import LazyParams, NoParams, Params
 
 if TYPE_CHECKING:
@@ -56,11 +77,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ComponentRef", "ConfigError", "DataBundle", "DataError", "DataInfo", "DefenseContext",
-    "DefenseForm", "Evaluation", "IncompatibleError", "Kind", "LazyParams", "Modality", "Needs",
-    "NoParams",
-    "Params", "ParamsError", "PerturbContext", "Pipeline", "PipelineConfig", "PipelineResult",
-    "PluginError", "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task",
-    "TrainStep", "Trainer", "TrainingConfig", "UnknownComponentError", "evaluate",
-    "get_registry", "hookimpl", "load_pipeline", "register_plugin", "test_data",
+    "ComponentRef", "ConfigError", "DataBundle", "DataError", "DataInfo", "Dataset",
+    "DefenseContext", "DefenseForm", "Evaluation", "Executor", "IncompatibleError",
+    "InputTransform", "Kind", "LazyParams", "Metric", "Modality", "ModelBuilder",
+    "ModelWrapper", "Needs", "NoParams", "Params", "ParamsError", "PerturbContext",
+    "Perturbation", "Pipeline", "PipelineConfig", "PipelineResult", "PluginError", "Registrar",
+    "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task", "Threat",
+    "TrainStep", "Trainer", "TrainingConfig", "TrainingDefense", "UnknownComponentError",
+    "evaluate", "get_registry", "hookimpl", "load_pipeline", "register_plugin",
+    "test_data",
 ]

@@ -12,6 +12,8 @@ import click
 from robustkit.components import Kind
 from robustkit.config import DEFAULT_STORE
 from robustkit.errors import RobustkitError
+from robustkit.run_output import print_table as _print_table
+from robustkit.run_output import run_with_progress as _run_with_progress
 
 
 def _console():
@@ -64,8 +66,8 @@ def plugins() -> None:
                  for k in Kind if rec.components.get(k)]
         if rec.ok:
             status = "[green]ok[/green]"
-            if rec.problems:
-                status = "[yellow]" + escape("; ".join(rec.problems)) + "[/yellow]"
+            if rec.problems or rec.warnings:
+                status = "[yellow]" + escape("; ".join(rec.problems + rec.warnings)) + "[/yellow]"
         else:
             status = f"[red]failed: {escape(rec.error or '')}[/red]"
         table.add_row(rec.name, rec.distribution or "-", rec.version or "-",
@@ -76,6 +78,16 @@ def plugins() -> None:
                       "`pip install -e plugins/robustkit-datasets`.")
         return
     console.print(table)
+    _print_clashes(console, registry)
+
+
+def _print_clashes(console: Any, registry: Any) -> None:
+    """Every name two distributions register: an error until the user picks one."""
+    from rich.markup import escape
+
+    for (kind, name), same in registry.clashes().items():
+        console.print("[red]error: " + escape(registry.clash_message(kind, name, same))
+                      + "[/red]")
 
 
 @main.command(name="list")
@@ -99,10 +111,13 @@ def list_(kind: str | None) -> None:
         table = Table(title=k.plural)
         for col in ("name", "tasks", "details", "plugin", "summary"):
             table.add_column(col)
+        clashing = {name for (k2, name) in registry.clashes() if k2 is k}
         for s in specs:
-            table.add_row(s.name, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
+            shown = f"{s.qualified_name} (clash)" if s.name in clashing else s.name
+            table.add_row(shown, ", ".join(t.value for t in s.tasks), _details(s), s.plugin,
                           s.summary)
         console.print(table)
+    _print_clashes(console, registry)
 
 
 def _details(spec: Any) -> str:
@@ -137,8 +152,14 @@ def describe(name: str) -> None:
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         raise RobustkitError(f"no component named '{name}'.{hint} `robustkit list` shows all.")
     console = _console()
+    clash = len({(s.kind, s.name) for s in specs}) < len(specs)
+    if clash:
+        console.print(f"[red]error: '{name}' names {len(specs)} components of different "
+                      "distributions; name one as " + " or ".join(
+                          f"'{s.qualified_name}'" for s in specs) + "[/red]")
     for s in specs:
-        console.print(f"[bold]{s.name}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
+        title = s.qualified_name if clash else s.name
+        console.print(f"[bold]{title}[/bold] ({s.kind.value}, plugin {s.plugin}): {s.summary}")
         console.print(f"tasks: {', '.join(t.value for t in s.tasks)}; {_details(s)}")
         props = s.params.model_json_schema().get("properties", {})
         table = Table()
@@ -178,50 +199,6 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
                                "timings": result.timings}, indent=2))
         return
     _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
-
-
-def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from robustkit.pipeline import run_pipeline
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=_console(), transient=True, disable=quiet) as bar:
-        task_id = bar.add_task("validating", total=None)
-
-        def progress(event: str, info: dict[str, Any]) -> None:
-            if event == "start":
-                # data, train, defenses, then one evaluation per setting
-                bar.update(task_id, total=2 + len(pipeline.defenses) + info["evaluations"],
-                           description=f"run {info['run_id']}")
-            elif event == "stage":
-                bar.update(task_id, advance=1, description=f"{info['stage']} done")
-
-        return run_pipeline(pipeline, store=store, progress=progress)
-
-
-def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    metrics = list(dict.fromkeys(r.metric for r in rows))
-    table = Table(title=f"run {run_id}")
-    table.add_column("perturbation")
-    for m in metrics:
-        table.add_column(m, justify="right")
-    by_label: dict[str, dict[str, float | None]] = {}
-    for r in rows:
-        by_label.setdefault(r.label, {})[r.metric] = r.value
-    for label, values in by_label.items():
-        table.add_row(escape(label), *(_fmt(values.get(m)) for m in metrics))
-    console = _console()
-    console.print(table)
-    total = sum(v for k, v in timings.items())
-    console.print(f"stored in {where} ({total:.1f} s of stages)")
-
-
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.4f}"
 
 
 @main.command()

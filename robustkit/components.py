@@ -81,6 +81,38 @@ class DefenseForm(StrEnum):
 
 ALL_TASKS: tuple[Task, ...] = tuple(Task)
 
+NORMS = ("linf", "l2")
+
+
+@dataclass(frozen=True)
+class Threat:
+    """What a perturbation's strength means, for the integrity checks (docs/integrity.md) and
+    the report: they compare attacks only when these facts agree.
+
+    :param norm: the norm its budget is measured in (``"linf"`` or ``"l2"``); ``None`` when
+        its strength is no norm ball (noise levels, severities). A ``norm`` param of the
+        component overrides it per setting.
+    :param iterative: ``True`` for multi-step attacks, ``False`` for one-step attacks, ``None``
+        when the question does not apply.
+    :param unbounded: the attack minimises the perturbation rather than staying inside a
+        budget (C&W, DeepFool): accuracy may reach 0 at any strength, so the budget checks
+        skip it.
+    """
+
+    norm: str | None = None
+    iterative: bool | None = None
+    unbounded: bool = False
+
+    def __post_init__(self) -> None:
+        if self.norm is not None and self.norm not in NORMS:
+            raise ValueError(f"Threat.norm must be one of {', '.join(NORMS)} or None; "
+                             f"got {self.norm!r}")
+        if self.iterative is not None and not isinstance(self.iterative, bool):
+            raise ValueError(f"Threat.iterative must be True, False or None; "
+                             f"got {self.iterative!r}")
+        if not isinstance(self.unbounded, bool):
+            raise ValueError(f"Threat.unbounded must be a bool; got {self.unbounded!r}")
+
 
 @dataclass(frozen=True)
 class DataInfo:

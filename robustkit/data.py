@@ -153,6 +153,14 @@ class DefenseContext:
     device: str = "cpu"
     registry: Any = None
 
+    def build(self, kind: Any, ref: Any) -> Any:
+        """Build the component ``ref`` names (``"pgd"``, ``{"name": ..., "params": ...}``),
+        checked against this data, from the registry the pipeline uses:
+        :func:`robustkit.services.build_component`."""
+        from robustkit.services import build_component
+
+        return build_component(self.registry, kind, ref, self.info)
+
 
 @dataclass
 class Evaluation:

@@ -104,10 +104,10 @@ def eval_command(model: Path, data: Path, attacks: tuple[str, ...], eps: tuple[s
                  as_json: bool) -> None:
     """Evaluate a trained MODEL file (.pt2, TorchScript, state dict + --factory, .onnx) on a
     test split under attacks; print the table and store the run."""
-    from robustkit import cli
     from robustkit.config import Pipeline
     from robustkit.evaluation import model_ref
     from robustkit.plugins import get_registry
+    from robustkit.run_output import print_table, run_with_progress
 
     file_params: dict[str, Any] = {}
     if factory:
@@ -137,12 +137,12 @@ def eval_command(model: Path, data: Path, attacks: tuple[str, ...], eps: tuple[s
         name=f"eval {model.name}", model=model_ref(model, pre, **file_params), dataset=dataset,
         perturbations=entries, metrics=list(metrics) or ["accuracy"], eval_samples=samples,
         seed=seed)
-    result = cli._run_with_progress(pipeline, store, quiet=as_json)
+    result = run_with_progress(pipeline, store, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
                                "provenance": result.config.get("provenance")}, indent=2))
         return
-    cli._print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+    print_table(result.run_id, result.rows, result.timings, str(result.store_path))
 
 
 def _data_dims(path: Path, key: str) -> int | None:

@@ -83,7 +83,7 @@ class BuiltinExecutors:
 
     @hookimpl
     def robustkit_register_executors(self, register: Any) -> None:
-        register("in-process", InProcess, params=InProcessParams,
-                 summary="one cell after another in this process")
-        register("process-pool", ProcessPool, params=ProcessPoolParams,
-                 summary="cells in parallel in local worker processes")
+        register.executor("in-process", InProcess, params=InProcessParams,
+                          summary="one cell after another in this process")
+        register.executor("process-pool", ProcessPool, params=ProcessPoolParams,
+                          summary="cells in parallel in local worker processes")

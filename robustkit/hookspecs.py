@@ -7,143 +7,95 @@ defines functions with these names, decorated with :data:`robustkit.hookimpl`::
 
     @hookimpl
     def robustkit_register_defenses(register):
-        register("my-defense", "my_pkg.defense:MyDefense", params=MyParams,
-                 tasks=["classification"], form="model-wrapper")
+        register.model_wrapper("my-defense", "my_pkg.defense:MyDefense", params=MyParams,
+                               tasks=["classification"], summary="...")
 
-Register hooks are called once per process, each plugin in isolation: an exception in one
-plugin's hook marks that plugin as failed (shown by ``robustkit plugins``) and never stops the
-others. Lifecycle hooks are called for every plugin that implements them; their return values
-are ignored.
+Hooks are called through pluggy, so a function without ``@hookimpl`` is never called
+(``robustkit plugins`` warns about it) and ``tryfirst``/``trylast``/wrappers work as in any
+pluggy project. Register hooks are called once per process, each plugin in isolation: an
+exception in one plugin's hook marks that plugin as failed (shown by ``robustkit plugins``) and
+withdraws what it registered, never stopping the others. Lifecycle hooks are called for every
+plugin that implements them; their return values are ignored.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from robustkit.config import PipelineConfig
+    from robustkit.registrar import Registrar
+    from robustkit.report import Report
     from robustkit.result import PipelineResult
 
 PROJECT = "robustkit"
 hookspec = pluggy.HookspecMarker(PROJECT)
 
 
-class Register(Protocol):
-    """The callable passed to every ``robustkit_register_*`` hook.
-
-    ``register(name, factory, *, params=None, tasks=(...), summary="", **kind_options)``
-
-    :param name: the component's name, unique within its kind (lower-case, dashes).
-    :param factory: a callable, or a lazy ``"module:attr"`` string imported only when the
-        component is first built, that takes the validated params model and returns the
-        component object.
-    :param params: a pydantic model of the parameters, with defaults, bounds and descriptions.
-    :param tasks: the tasks the component serves (``robustkit.Task`` values or their names).
-    :param summary: one line shown by ``robustkit list``.
-    """
-
-    def __call__(self, name: str, factory: Any, **options: Any) -> None: ...
-
-
 @hookspec
-def robustkit_register_datasets(register: Register) -> None:
-    """Register data sets.
+def robustkit_register_datasets(register: Registrar) -> None:
+    """Register data sets with ``register.dataset(name, factory, *, task, modality, params,
+    summary, check)``; the factory's object is a :class:`robustkit.Dataset`.
 
-    Extra options: ``modality`` (``image``, ``vector`` or ``sequence``) and ``tasks`` (exactly
-    one task: the task its labels define).
-
-    The factory's object must have ``load(seed: int) -> robustkit.DataBundle``: train and test
-    tensors plus a :class:`robustkit.DataInfo` stating task, input shape, value bounds and the
-    number of classes.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
 @hookspec
-def robustkit_register_models(register: Register) -> None:
-    """Register model architectures.
+def robustkit_register_models(register: Registrar) -> None:
+    """Register model architectures with ``register.model(name, factory, *, modalities,
+    params, tasks, summary, check)``; the factory's object is a
+    :class:`robustkit.ModelBuilder`.
 
-    Extra option: ``modalities`` (the input modalities the model accepts).
-
-    The factory's object must have ``build(info: DataInfo) -> torch.nn.Module``, whose output
-    width is ``info.output_size``. The kernel seeds torch before calling ``build``.
-
-    A module whose task needs a loss other than the default (cross-entropy for
-    classification-like tasks, MSE otherwise) defines
-    ``training_loss(outputs, targets) -> scalar tensor``: detection heads, CTC models and
-    image-to-image networks do. The trainer uses it whenever no training defense supplies a loss.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
 @hookspec
-def robustkit_register_perturbations(register: Register) -> None:
-    """Register perturbations: noise, corruptions, attacks, label noise.
+def robustkit_register_perturbations(register: Registrar) -> None:
+    """Register noise, corruptions, attacks and label noise with
+    ``register.perturbation(name, factory, *, needs, targets, strength, threat, params, tasks,
+    summary, check, all_installed)``; the factory's object is a
+    :class:`robustkit.Perturbation`. ``threat=robustkit.Threat(norm=..., iterative=...,
+    unbounded=...)`` states what the integrity checks compare.
 
-    Extra options:
-
-    - ``needs``: what the perturbation needs of the model: ``nothing``, ``scores`` (receives a
-      query function returning scores only) or ``gradients`` (receives the module).
-    - ``targets``: what it changes: ``test-inputs``, ``train-inputs`` and/or ``train-labels``.
-    - ``strength``: the name of the param that measures its strength (``eps``, ``severity``);
-      a config may give a list for it to get a robustness curve.
-
-    The factory's object must have ``perturb(x, y, ctx: robustkit.PerturbContext) -> Tensor``
-    returning the perturbed inputs (or labels, for ``train-labels``), the same shape as what
-    it changes, inside ``ctx.info.bounds``.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
 @hookspec
-def robustkit_register_defenses(register: Register) -> None:
-    """Register defenses.
+def robustkit_register_defenses(register: Registrar) -> None:
+    """Register defenses, one method per form: ``register.training_defense`` (a
+    :class:`robustkit.TrainingDefense`), ``register.input_transform`` (a
+    :class:`robustkit.InputTransform`, applied at evaluation only) and
+    ``register.model_wrapper`` (a :class:`robustkit.ModelWrapper`). The last two take
+    ``differentiable`` (default ``True``; ``False`` refuses gradient attacks at validation).
+    Defenses compose in the order the config lists them.
 
-    Extra options: ``form`` (``training``, ``input-transform`` or ``model-wrapper``) and
-    ``differentiable`` (``False`` when gradients cannot flow through the defended model;
-    gradient attacks are then refused at validation).
-
-    The factory's object implements, by form:
-
-    - ``training``: ``train(model, data, trainer, ctx) -> nn.Module``; ``trainer`` is the
-      kernel's :class:`robustkit.Trainer`, which the defense may call with its own loss. If the
-      returned module has another structure than ``model`` (a wrapper), also implement
-      ``rebuild(model, ctx) -> nn.Module`` returning that structure untrained, so cached
-      weights can be loaded into it; without it such a model is retrained on every run.
-    - ``input-transform``: ``transform(x) -> x`` (and optionally ``fit(data, ctx)``).
-    - ``model-wrapper``: ``wrap(model, ctx) -> nn.Module``.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
 @hookspec
-def robustkit_register_metrics(register: Register) -> None:
-    """Register metrics.
+def robustkit_register_metrics(register: Registrar) -> None:
+    """Register metrics with ``register.metric(name, factory, *, higher_is_better, params,
+    tasks, summary, check)``; the factory's object is a :class:`robustkit.Metric`.
 
-    Extra option: ``higher_is_better`` (default ``True``).
-
-    The factory's object must have ``compute(ev: robustkit.Evaluation) -> float | dict``;
-    a dict reports several named values (stored as ``metric.key``). An empty evaluation must
-    give ``nan``, not an exception.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
 @hookspec
-def robustkit_register_executors(register: Register) -> None:
-    """Register executors, which run the independent cells of a sweep.
+def robustkit_register_executors(register: Registrar) -> None:
+    """Register executors, which run the independent cells of a sweep, with
+    ``register.executor(name, factory, *, params, summary)``; the factory's object is a
+    :class:`robustkit.Executor`.
 
-    The factory's object must have ``map(fn, items) -> Iterator`` yielding ``fn(item)`` for
-    every item (in any order, each result tagged by the caller) and ``close()``.
-
-    :param register: the :class:`Register` callable.
+    :param register: the :class:`robustkit.Registrar`.
     """
 
 
@@ -170,9 +122,18 @@ def robustkit_stage_end(run_id: str, stage: str, seconds: float, details: dict[s
 
 
 @hookspec
-def robustkit_pipeline_end(run_id: str, result: PipelineResult) -> None:
+def robustkit_pipeline_end(
+    run_id: str, result: PipelineResult, report: Callable[..., Report]
+) -> None:
     """Called once a pipeline's results are stored.
 
     :param run_id: the run's id.
-    :param result: the :class:`robustkit.PipelineResult` (config, metric rows, timings).
+    :param result: the :class:`robustkit.PipelineResult` (config, metric rows, flags,
+        timings, store path).
+    :param report: ``report(metric=None)`` builds this run's report card
+        (``robustkit.report.Report``; render it with ``.markdown()`` or ``.html()``) from the
+        run's open store, on the calling thread; its headline metric is ``metric``, else
+        accuracy if the run has it, else the run's first metric. Call it inside the hook:
+        the store may be closed once the hook returns. An implementation that does not name
+        ``report`` is not passed it.
     """

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from robustkit import config
 from robustkit.components import DataInfo, Kind, Modality, Task
 from robustkit.content import sha256_bytes, sha256_module, sha256_tensors
 from robustkit.errors import ConfigError, DataError, UnknownComponentError
@@ -165,19 +166,18 @@ def _spec(kind: Kind, name: str, obj: Any, digest: str, label: str,
     if kind is Kind.MODEL:
         return ComponentSpec(
             kind=kind, name=name, factory=lambda params: _ModelBuilder(name), params=NoParams,
-            plugin=PLUGIN, summary=f"in-memory {type(obj).__name__}",
-            extra={"pretrained": True, "provenance": lambda params: {
+            plugin=PLUGIN, summary=f"in-memory {type(obj).__name__}", pretrained=True,
+            provenance=lambda params: {
                 "object": f"{type(obj).__module__}.{type(obj).__qualname__}",
-                "sha256": digest, "hashed": "state-dict tensors"}})
+                "sha256": digest, "hashed": "state-dict tensors"})
     bundle = options["bundle"]
     info: DataInfo = bundle.info
     return ComponentSpec(
         kind=kind, name=name, factory=lambda params: _DataLoader(bundle),
         params=NoParams, plugin=PLUGIN, tasks=(info.task,), modalities=(info.modality,),
-        summary="in-memory data", extra={
-            "test_only": int(bundle.x_train.shape[0]) == 0,
-            "provenance": lambda params: {"object": "data", "sha256": digest,
-                                          "test_samples": int(bundle.x_test.shape[0])}})
+        summary="in-memory data", test_only=int(bundle.x_train.shape[0]) == 0,
+        provenance=lambda params: {"object": "data", "sha256": digest,
+                                   "test_samples": int(bundle.x_test.shape[0])})
 
 
 class _ModelBuilder:
@@ -281,3 +281,6 @@ def test_data(x: Any, y: Any, *, bounds: tuple[float, float] = (0.0, 1.0),
                     bounds=(float(bounds[0]), float(bounds[1])), num_classes=classes)
     bundle = DataBundle(xt[:0], yt[:0], xt, yt, info, extras={"test_only": True})
     return bundle.validate(source)
+
+
+config.adopt_object = adopt  # objects stand wherever a config takes a component name

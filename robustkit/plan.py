@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,7 +24,8 @@ from robustkit.errors import (
     PluginError,
 )
 from robustkit.objects import lookup as lookup_object
-from robustkit.pretrained import check_plan, model_spec
+from robustkit.options import RunOptions
+from robustkit.pretrained import check_plan, model_spec, stored_config
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -66,6 +67,11 @@ class Plan:
     settings: list[PerturbationSetting]
     metrics: list[Resolved]
     problems: list[str] = field(default_factory=list)
+    # every non-component setting, resolved here so that no stage reads the raw config
+    options: RunOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.options = RunOptions.from_config(self.config)
 
     def components(self) -> list[Resolved]:
         return [self.dataset, self.model, *self.train_perturbations, *self.defenses,
@@ -81,7 +87,7 @@ class Plan:
 @dataclass(frozen=True)
 class PlanFacts:
     """What validation knows of a pipeline before any data is loaded; a component's own
-    ``check`` (``extra={"check": "module:function"}`` at registration) receives it.
+    ``check`` (``check="module:function"`` at registration) receives it.
 
     :param differentiable: ``False`` when a defense in the pipeline blocks gradients.
     """
@@ -95,7 +101,7 @@ class PlanFacts:
 
 
 def _load_check(spec: ComponentSpec) -> Callable[[BaseModel, PlanFacts], str | None]:
-    target = spec.extra["check"]
+    target = spec.check
     if callable(target):
         return target
     module_name, _, attr = str(target).partition(":")
@@ -115,7 +121,7 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
     """Call the component's declared ``check(params, facts) -> reason | None``; a reason
     refuses the config (IncompatibleError), as the kernel's own checks do. Components use it
     for requirements only they can judge (e.g. what a wrapped library accepts)."""
-    if "check" not in r.spec.extra:
+    if r.spec.check is None:
         return
     try:
         reason = _load_check(r.spec)(r.params, facts)
@@ -156,7 +162,7 @@ def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
         if s is not None:
             params[spec.strength] = s
         model = spec.validate_params(params)
-        sub = ComponentRef(name=spec.name, params=params)
+        sub = ComponentRef(name=ref.name, params=params)  # as named: "dist:pgd" stays apart
         strength = getattr(model, spec.strength) if spec.strength else None
         out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
                                        strength=None if strength is None else float(strength)))
@@ -239,7 +245,10 @@ def resolve(config: Pipeline, registry: Registry) -> Plan:
         if key not in checked:  # a strength list repeats a component; check each setting once
             checked.add(key)
             run_component_check(r, facts)
-    return Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
+    plan = Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
+    # stored with the run: training marked skipped for a pretrained model, content manifests
+    plan.options = replace(plan.options, record=stored_config(plan))
+    return plan
 
 
 def defense_forms(plan: Plan) -> dict[DefenseForm, list[Resolved]]:

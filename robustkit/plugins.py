@@ -2,8 +2,9 @@
 keeping one broken plugin from taking the others down.
 
 pluggy's ``load_setuptools_entrypoints`` stops at the first plugin that raises; here every entry
-point is loaded inside its own ``try`` and every register hook is called plugin by plugin, so a
-failure is recorded against the plugin that caused it (as conda's plugin manager does).
+point is loaded inside its own ``try``, and the register hooks are called through pluggy one
+plugin at a time (a subset hook caller per plugin), so a failure is recorded against the plugin
+that caused it (as conda's plugin manager does) while pluggy's markers keep their meaning.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ import pluggy
 
 from robustkit import hookspecs
 from robustkit.components import Kind
-from robustkit.registry import PluginRecord, Registry, make_spec
+from robustkit.registrar import Registrar
+from robustkit.registry import PluginRecord, Registry
 
 ENTRY_POINT_GROUP = "robustkit"
 hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
 
 _REGISTER_HOOKS: dict[Kind, str] = {kind: f"robustkit_register_{kind.plural}" for kind in Kind}
+_LIFECYCLE_HOOKS = ["robustkit_pipeline_end", "robustkit_pipeline_start", "robustkit_stage_end"]
+
+
+def _is_wrapper(impl: Any) -> bool:
+    """A new-style (``wrapper=True``) or old-style (``hookwrapper=True``) pluggy wrapper."""
+    return bool(impl.hookwrapper or getattr(impl, "wrapper", False))
 
 
 class PluginHost:
@@ -99,31 +107,38 @@ class PluginHost:
                 self._register_plugin(name, plugin)
 
     def _register_plugin(self, name: str, plugin: Any) -> None:
+        """Call ``plugin``'s register hooks through pluggy, isolated from every other plugin:
+        a subset hook caller that leaves the others out runs only its own implementations
+        (with their tryfirst/trylast/wrapper options), and an exception fails only it."""
         record = self.registry.plugins[name]
+        self._warn_undecorated(plugin, record)
+        registrar = Registrar(self.registry, record)
         for kind, hook_name in _REGISTER_HOOKS.items():
-            impl = getattr(plugin, hook_name, None)
-            if impl is None:
+            impls = getattr(self.pm.hook, hook_name).get_hookimpls()
+            own = [i for i in impls if i.plugin is plugin]
+            if all(_is_wrapper(i) for i in own):  # none, or only wrappers of the others
                 continue
+            # every plugin's wrappers wrap this plugin's call: they may observe or adjust
+            # what each plugin registers, as pluggy wrappers do
+            keep = {id(plugin)} | {id(i.plugin) for i in impls if _is_wrapper(i)}
+            others = [p for p in self.pm.get_plugins() if id(p) not in keep]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             try:
-                impl(register=self._make_register(kind, record))
+                caller(register=registrar.for_kind(kind))
             except Exception as exc:
-                record.error = (
-                    f"{hook_name} raised {type(exc).__name__}: {exc}"
-                )
+                record.error = f"{hook_name} raised {type(exc).__name__}: {exc}"
                 record.withdrawn = self.registry.remove_plugin_components(name)
                 return
 
-    def _make_register(self, kind: Kind, record: PluginRecord):
-        def register(name: str, factory: Any, **options: Any) -> None:
-            spec = make_spec(kind, name, factory, plugin=record.name, **options)
-            spec.distribution, spec.version = record.distribution, record.version
-            try:
-                self.registry.add(spec)
-            except ValueError as exc:
-                # a clash withdraws only this component; the plugin's others keep working
-                record.problems.append(str(exc))
-
-        return register
+    def _warn_undecorated(self, plugin: Any, record: PluginRecord) -> None:
+        """pluggy ignores a hook-named function without the marker; say so, rather than
+        leave its author wondering why nothing registers."""
+        hooked = {caller.name for caller in self.pm.get_hookcallers(plugin) or []}
+        for attr in sorted(_REGISTER_HOOKS.values()) + _LIFECYCLE_HOOKS:
+            if attr not in hooked and callable(getattr(plugin, attr, None)):
+                record.warnings.append(
+                    f"{attr} is not decorated with @robustkit.hookimpl, so it is never "
+                    "called; add the decorator")
 
     # -- lifecycle -----------------------------------------------------------------------
     @property

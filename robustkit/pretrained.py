@@ -1,8 +1,8 @@
 """Models trained elsewhere: how the plan and the pipeline treat them.
 
-A model component registered with ``extra={"pretrained": True}`` (a model file, an in-memory
-module) is evaluated as given: nothing is trained, no training set is needed, and the stored
-config says so. Its identity is the content hash its ``extra["provenance"](params)`` reports
+A model component registered with ``pretrained=True`` (a model file, an in-memory module)
+is evaluated as given: nothing is trained, no training set is needed, and the stored
+config says so. Its identity is the content hash its ``provenance(params)`` reports
 (file name, size, SHA-256 of the bytes, or the hash of the state-dict tensors), recorded in the
 run's stored config and used as the run's fingerprint.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, model_serializer
 
 from robustkit.cache import fingerprint
 from robustkit.components import DefenseForm, Needs, Task
@@ -43,25 +43,16 @@ PRETRAINED_NOTE = "skipped: pretrained model, evaluated as given (nothing was tr
 _DERIVED: dict[int, tuple[ComponentSpec, ComponentSpec]] = {}
 
 
-def option(spec: ComponentSpec, name: str) -> Any:
-    """A bring-your-own-model declaration of ``spec``: a typed field where the spec has one,
-    else the ``extra`` key of the same name."""
-    value = getattr(spec, name, None)
-    if value is None:
-        value = getattr(spec, "extra", {}).get(name)
-    return value
-
-
 def is_pretrained(spec: ComponentSpec) -> bool:
-    return bool(option(spec, "pretrained"))
+    return spec.pretrained
 
 
 def is_score_only(spec: ComponentSpec) -> bool:
-    return bool(option(spec, "score_only"))
+    return spec.score_only is not None
 
 
 def is_test_only(spec: ComponentSpec) -> bool:
-    return bool(option(spec, "test_only"))
+    return spec.test_only
 
 
 # -- the model spec every plan uses ----------------------------------------------------------
@@ -74,7 +65,8 @@ def model_spec(spec: ComponentSpec) -> ComponentSpec:
     if hit is not None and hit[0] is spec:
         return hit[1]
     params = create_model(  # type: ignore[call-overload]
-        spec.params.__name__, __base__=spec.params, __module__=spec.params.__module__,
+        spec.params.__name__, __base__=(spec.params, _DropsUnsetPreprocessing),
+        __module__=spec.params.__module__,
         preprocessing=(Preprocessing | None, Field(None, description=(
             "normalise inputs inside the model: {mean = [...], std = [...]} per channel; "
             "attacks, ε and bounds stay in the data's space"))),
@@ -87,6 +79,18 @@ def model_spec(spec: ComponentSpec) -> ComponentSpec:
     derived = dataclasses.replace(spec, params=params, factory=factory)
     _DERIVED[id(spec)] = (spec, derived)
     return derived
+
+
+class _DropsUnsetPreprocessing(BaseModel):
+    """Leaves ``preprocessing`` out of the dump when unset, so a model's params (and the
+    model-cache keys made from them) are what they were before every model accepted it."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("preprocessing") is None:
+            data.pop("preprocessing", None)
+        return data
 
 
 class _Builder:
@@ -166,12 +170,6 @@ def _accepts_one(model: Any, x: Any) -> bool:
 
 
 # -- validation --------------------------------------------------------------------------------
-def _why_score_only(spec: ComponentSpec) -> str:
-    value = option(spec, "score_only")
-    return value if isinstance(value, str) else option(spec, "score_only_why") or (
-        "it does not run in torch")
-
-
 def check_plan(dataset: Resolved, model: Resolved, train_perts: list[Resolved],
                defenses: list[Resolved], settings: list[Any]) -> None:
     """Refuse what cannot work with a pretrained or score-only model or test-only data."""
@@ -194,7 +192,7 @@ def check_plan(dataset: Resolved, model: Resolved, train_perts: list[Resolved],
             if s.spec.needs is Needs.GRADIENTS:
                 raise IncompatibleError(
                     f"model '{model.name}' gives scores only (no gradients: "
-                    f"{_why_score_only(model.spec)}), "
+                    f"{model.spec.score_only}), "
                     f"so perturbation '{s.name}', which needs gradients, cannot run on it. Use "
                     "noise or a score-based attack (e.g. zoo, autozoom; `robustkit list "
                     "perturbations` shows what each needs), or load the model as a .pt2, "
@@ -211,7 +209,7 @@ def provenance(plan: Plan) -> dict[str, Any]:
         return cached
     out: dict[str, Any] = {}
     for role, r in (("dataset", plan.dataset), ("model", plan.model)):
-        describe = option(r.spec, "provenance")
+        describe = r.spec.provenance
         if isinstance(describe, str):  # a lazy "module:function", as for a check
             describe = load_attr(describe)
         if describe is not None:

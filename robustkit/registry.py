@@ -1,220 +1,29 @@
-"""ComponentSpec (what a plugin registered) and the Registry that holds them by kind and name."""
+"""The Registry: every registered component by kind and name, and what is known of each plugin.
+
+A name registered by two distributions is a *clash*: both are kept, neither is chosen by
+install order, and looking the bare name up is refused until the user names one as
+``distribution:name`` (docs/plugin-author-guide.md, "Name clashes").
+"""
 
 from __future__ import annotations
 
 import difflib
-import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from robustkit.components import Kind
+from robustkit.errors import UnknownComponentError
+from robustkit.registrar import make_spec
+from robustkit.spec import ComponentSpec, LazyParams, NoParams, Params, describe_bounds
 
-from robustkit.components import (
-    ALL_TASKS,
-    DefenseForm,
-    Kind,
-    Modality,
-    Needs,
-    Target,
-    Task,
-)
-from robustkit.errors import ParamsError, PluginError, UnknownComponentError
+__all__ = [
+    "AmbiguousComponentError", "ComponentSpec", "LazyParams", "NoParams", "Params",
+    "PluginRecord", "Registry", "describe_bounds", "make_spec",
+]
 
 
-class Params(BaseModel):
-    """Base for component parameter models: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoParams(Params):
-    """For components that take no parameters."""
-
-
-class LazyParams(Params):
-    """A Params base whose validator is built on first use, not at class creation: for
-    plugins that generate many params models at registration (adapters over a whole peer
-    library), so that ``robustkit plugins`` stays fast."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-_KIND_OPTIONS: dict[Kind, set[str]] = {
-    Kind.DATASET: {"modality"},
-    Kind.MODEL: {"modalities"},
-    Kind.PERTURBATION: {"needs", "targets", "strength"},
-    Kind.DEFENSE: {"form", "differentiable"},
-    Kind.METRIC: {"higher_is_better"},
-    Kind.EXECUTOR: set(),
-}
-
-
-@dataclass
-class ComponentSpec:
-    """One registered component: everything the kernel knows without importing its code."""
-
-    kind: Kind
-    name: str
-    factory: Callable[..., Any] | str
-    params: type[BaseModel] = NoParams
-    tasks: tuple[Task, ...] = ALL_TASKS
-    summary: str = ""
-    plugin: str = "?"
-    distribution: str | None = None
-    version: str | None = None
-    # kind-specific declarations
-    modalities: tuple[Modality, ...] = tuple(Modality)
-    needs: Needs = Needs.NOTHING
-    targets: tuple[Target, ...] = (Target.TEST_INPUTS,)
-    strength: str | None = None
-    form: DefenseForm | None = None
-    differentiable: bool = True
-    higher_is_better: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind.value} '{self.name}'"
-
-    def load_factory(self) -> Callable[..., Any]:
-        """Resolve a lazy ``"module:attr"`` factory, naming the plugin if the import fails."""
-        if not isinstance(self.factory, str):
-            return self.factory
-        module_name, _, attr = self.factory.partition(":")
-        try:
-            obj: Any = importlib.import_module(module_name)
-            for part in attr.split(".") if attr else []:
-                obj = getattr(obj, part)
-        except Exception as exc:  # any import-time failure belongs to the plugin
-            raise PluginError(
-                f"{self.label} from plugin '{self.plugin}' could not load its factory "
-                f"{self.factory!r}: {type(exc).__name__}: {exc}. Reinstall or fix that plugin."
-            ) from exc
-        return obj
-
-    def validate_params(self, values: Mapping[str, Any] | None) -> BaseModel:
-        """Validate ``values`` against the Params model with an error a user can act on."""
-        values = dict(values or {})
-        unknown = sorted(set(values) - set(self.params.model_fields))
-        if unknown:
-            allowed = ", ".join(sorted(self.params.model_fields)) or "(none)"
-            raise ParamsError(
-                f"{self.label}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
-                f"allowed: {allowed}. See `robustkit describe {self.name}`."
-            )
-        try:
-            return self.params(**values)
-        except ValidationError as exc:
-            raise ParamsError(self._explain(exc)) from None
-
-    def _explain(self, exc: ValidationError) -> str:
-        schema = self.params.model_json_schema().get("properties", {})
-        lines = [f"{self.label} has invalid parameters:"]
-        for err in exc.errors():
-            field_name = ".".join(str(p) for p in err["loc"]) or "(params)"
-            top = str(err["loc"][0]) if err["loc"] else ""
-            bounds = describe_bounds(schema.get(top, {}))
-            hint = f" (allowed: {bounds})" if bounds else ""
-            lines.append(
-                f"  - {field_name} = {err.get('input')!r}: {err['msg']}{hint}"
-            )
-        lines.append(f"See `robustkit describe {self.name}` for every parameter.")
-        return "\n".join(lines)
-
-    def build(self, values: Mapping[str, Any] | BaseModel | None = None) -> Any:
-        """Validate params and call the factory: the component object the pipeline uses."""
-        params = values if isinstance(values, BaseModel) else self.validate_params(values)
-        factory = self.load_factory()
-        try:
-            return factory(params)
-        except Exception as exc:
-            if isinstance(exc, (ParamsError, PluginError)):
-                raise
-            raise PluginError(
-                f"{self.label} from plugin '{self.plugin}' failed to build: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-
-
-def describe_bounds(prop: Mapping[str, Any]) -> str:
-    """Human text for a JSON-schema property's constraints: ``>= 0, <= 1`` or ``one of a, b``."""
-    if "anyOf" in prop:
-        parts = [describe_bounds(p) or p.get("type", "") for p in prop["anyOf"]]
-        return " or ".join(p for p in parts if p)
-    parts = []
-    for key, sym in (
-        ("minimum", ">="),
-        ("exclusiveMinimum", ">"),
-        ("maximum", "<="),
-        ("exclusiveMaximum", "<"),
-        ("minLength", "length >="),
-        ("maxLength", "length <="),
-        ("minItems", "items >="),
-    ):
-        if key in prop:
-            parts.append(f"{sym} {prop[key]}")
-    if "enum" in prop:
-        parts.append("one of " + ", ".join(map(str, prop["enum"])))
-    if "const" in prop:
-        parts.append(f"exactly {prop['const']}")
-    return ", ".join(parts)
-
-
-def _as_tuple(value: Any, enum: type, what: str) -> tuple:
-    items = [value] if isinstance(value, (str, enum)) else list(value)
-    try:
-        return tuple(enum(v) for v in items)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValueError(f"{what} must be among {allowed}; got {value!r}") from None
-
-
-def make_spec(kind: Kind, name: str, factory: Any, plugin: str, **options: Any) -> ComponentSpec:
-    """Turn one ``register(...)`` call into a ComponentSpec, checking every option."""
-    if not isinstance(name, str) or not name or name != name.strip():
-        raise ValueError(f"component name must be a non-empty string, got {name!r}")
-    if not (callable(factory) or (isinstance(factory, str) and ":" in factory)):
-        raise ValueError(f"{kind.value} '{name}': factory must be callable or 'module:attr'")
-    allowed = {"params", "tasks", "summary", "extra"} | _KIND_OPTIONS[kind]
-    unknown = set(options) - allowed
-    if unknown:
-        raise ValueError(
-            f"{kind.value} '{name}': unknown register option(s) {sorted(unknown)}; "
-            f"allowed for {kind.plural}: {sorted(allowed)}"
-        )
-    params = options.pop("params", None) or NoParams
-    if not (isinstance(params, type) and issubclass(params, BaseModel)):
-        raise ValueError(f"{kind.value} '{name}': params must be a pydantic BaseModel subclass")
-    spec = ComponentSpec(kind=kind, name=name, factory=factory, params=params, plugin=plugin)
-    if "tasks" in options:
-        spec.tasks = _as_tuple(options.pop("tasks"), Task, "tasks")
-    spec.summary = options.pop("summary", "") or ""
-    spec.extra = dict(options.pop("extra", {}) or {})
-    if "modality" in options:
-        spec.modalities = _as_tuple(options.pop("modality"), Modality, "modality")
-        if len(spec.modalities) != 1:
-            raise ValueError(f"dataset '{name}': modality must be exactly one value")
-    if "modalities" in options:
-        spec.modalities = _as_tuple(options.pop("modalities"), Modality, "modalities")
-    if "needs" in options:
-        spec.needs = Needs(options.pop("needs"))
-    if "targets" in options:
-        spec.targets = _as_tuple(options.pop("targets"), Target, "targets")
-    if "strength" in options:
-        spec.strength = options.pop("strength")
-        if spec.strength is not None and spec.strength not in params.model_fields:
-            raise ValueError(f"perturbation '{name}': strength {spec.strength!r} is not a param")
-    if "form" in options:
-        spec.form = DefenseForm(options.pop("form"))
-    if kind is Kind.DEFENSE and spec.form is None:
-        raise ValueError(f"defense '{name}': form is required (training, input-transform, "
-                         "model-wrapper)")
-    if "differentiable" in options:
-        spec.differentiable = bool(options.pop("differentiable"))
-    if "higher_is_better" in options:
-        spec.higher_is_better = bool(options.pop("higher_is_better"))
-    return spec
+class AmbiguousComponentError(UnknownComponentError):
+    """A bare component name that two or more distributions register."""
 
 
 @dataclass
@@ -230,54 +39,130 @@ class PluginRecord:
     # names a failed register hook had already registered before it raised (then withdrawn)
     withdrawn: dict[Kind, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # not errors: a deprecated register call, a hook function without @hookimpl
+    warnings: list[str] = field(default_factory=list)
+    deprecated: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
+def _same_owner(a: str, b: str) -> bool:
+    """Distribution names compare as pip does: case and ``-``/``_``/``.`` do not matter."""
+    def norm(text: str) -> str:
+        return text.lower().replace("_", "-").replace(".", "-")
+
+    return norm(a) == norm(b)
+
+
+def split_name(ref: str) -> tuple[str | None, str]:
+    """``"dist:name"`` -> ``("dist", "name")``; a bare ``"name"`` -> ``(None, "name")``."""
+    owner, sep, name = ref.rpartition(":")
+    return (owner.strip() or None, name.strip()) if sep else (None, ref)
+
+
 class Registry:
     """Every component of every loaded plugin, by kind and name."""
 
     def __init__(self) -> None:
-        self._specs: dict[Kind, dict[str, ComponentSpec]] = {k: {} for k in Kind}
+        self._specs: dict[Kind, dict[str, list[ComponentSpec]]] = {k: {} for k in Kind}
         self.plugins: dict[str, PluginRecord] = {}
 
     # -- filling -------------------------------------------------------------------------
     def add(self, spec: ComponentSpec) -> None:
-        existing = self._specs[spec.kind].get(spec.name)
-        if existing is not None:
-            raise ValueError(
-                f"{spec.label} is already registered by plugin '{existing.plugin}'; "
-                f"plugin '{spec.plugin}' must use another name"
-            )
-        self._specs[spec.kind][spec.name] = spec
+        """Add ``spec``. The same name twice from one distribution is a ValueError; from two
+        distributions it is a clash, recorded against both plugins."""
+        same = self._specs[spec.kind].setdefault(spec.name, [])
+        for existing in same:
+            if _same_owner(existing.owner, spec.owner):
+                raise ValueError(
+                    f"{spec.label} is already registered by plugin '{existing.plugin}'; "
+                    f"plugin '{spec.plugin}' must use another name"
+                )
+        same.append(spec)
+        same.sort(key=lambda s: s.owner)  # candidates never ordered by discovery
         record = self.plugins.get(spec.plugin)
         if record is not None:
             record.components.setdefault(spec.kind, []).append(spec.name)
+        if len(same) > 1:
+            message = self.clash_message(spec.kind, spec.name, same)
+            prefix = message.split(" is registered by ")[0]
+            for s in same:
+                other = self.plugins.get(s.plugin)
+                if other is not None:  # one current message per clash, in a stable order
+                    kept = [p for p in other.problems if not p.startswith(prefix + " ")]
+                    clashes = sorted(p for p in kept if p.startswith("name clash: "))
+                    other.problems = [p for p in kept if not p.startswith("name clash: ")]
+                    other.problems += sorted([*clashes, message])
 
     def remove_plugin_components(self, plugin: str) -> dict[Kind, list[str]]:
         removed: dict[Kind, list[str]] = {}
-        for kind, specs in self._specs.items():
-            for name in [n for n, s in specs.items() if s.plugin == plugin]:
-                del specs[name]
-                removed.setdefault(kind, []).append(name)
+        for kind, by_name in self._specs.items():
+            for name in list(by_name):
+                kept = [s for s in by_name[name] if s.plugin != plugin]
+                if len(kept) != len(by_name[name]):
+                    removed.setdefault(kind, []).append(name)
+                if kept:
+                    by_name[name] = kept
+                else:
+                    del by_name[name]
         if plugin in self.plugins:
             self.plugins[plugin].components = {}
         return removed
 
     # -- reading -------------------------------------------------------------------------
     def specs(self, kind: Kind) -> list[ComponentSpec]:
-        return sorted(self._specs[kind].values(), key=lambda s: s.name)
+        """Every component of ``kind``, clashing ones included, by name."""
+        kind = kind if isinstance(kind, Kind) else Kind.parse(kind)
+        return sorted((s for same in self._specs[kind].values() for s in same),
+                      key=lambda s: (s.name, s.owner))
 
-    def find(self, name: str) -> list[ComponentSpec]:
-        return [specs[name] for specs in self._specs.values() if name in specs]
+    def clashes(self) -> dict[tuple[Kind, str], list[ComponentSpec]]:
+        """Names that two or more distributions register, with their candidates."""
+        return {(kind, name): same for kind, by_name in self._specs.items()
+                for name, same in sorted(by_name.items()) if len(same) > 1}
 
-    def get(self, kind: Kind, name: str) -> ComponentSpec:
-        spec = self._specs[kind].get(name)
-        if spec is not None:
-            return spec
+    def find(self, ref: str) -> list[ComponentSpec]:
+        """Every component named ``ref`` (bare or ``distribution:name``), of any kind."""
+        owner, name = split_name(ref)
+        found = [s for by_name in self._specs.values() for s in by_name.get(name, [])]
+        if owner is not None:
+            found = [s for s in found if _same_owner(s.owner, owner)
+                     or _same_owner(s.plugin, owner)]
+        return found
+
+    def get(self, kind: Kind, ref: str) -> ComponentSpec:
+        """The one component ``ref`` names: a bare name, or ``distribution:name``.
+
+        :raises AmbiguousComponentError: two distributions register the bare name.
+        :raises UnknownComponentError: nothing by that name, with suggestions.
+        """
+        kind = kind if isinstance(kind, Kind) else Kind.parse(kind)
+        owner, name = split_name(ref)
+        same = self._specs[kind].get(name, [])
+        if owner is not None:
+            picked = [s for s in same if _same_owner(s.owner, owner)
+                      or _same_owner(s.plugin, owner)]
+            if not picked and same:
+                raise UnknownComponentError(
+                    f"no {kind.value} '{name}' from '{owner}'; it is provided by "
+                    + ", ".join(f"'{s.qualified_name}'" for s in same) + ".")
+            same = picked
+        if len(same) == 1:
+            return same[0]
+        if len(same) > 1:
+            raise AmbiguousComponentError(self.clash_message(kind, name, same))
         raise UnknownComponentError(self._unknown_message(kind, name))
+
+    @staticmethod
+    def clash_message(kind: Kind, name: str, same: list[ComponentSpec]) -> str:
+        same = sorted(same, key=lambda s: s.owner)  # the same text whatever the install order
+        owners = " and ".join(f"{s.owner} (plugin '{s.plugin}')" for s in same)
+        choices = " or ".join(f"'{s.qualified_name}'" for s in same)
+        return (f"name clash: {kind.value} '{name}' is registered by {owners}; robustkit "
+                f"never picks one by install order. Name the one you mean as {choices} "
+                "(in the config or on the command line), or uninstall the other.")
 
     def _unknown_message(self, kind: Kind, name: str) -> str:
         for record in self.plugins.values():
@@ -306,6 +191,6 @@ class Registry:
             msg += f" No {kind.plural} are installed; install a plugin that provides one."
         return msg
 
-    def __iter__(self) -> Iterable[ComponentSpec]:
+    def __iter__(self) -> Iterator[ComponentSpec]:
         for kind in Kind:
             yield from self.specs(kind)

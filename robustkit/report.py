@@ -76,8 +76,8 @@ def _spec_facts(name: str) -> dict[str, Any]:
         spec = get_registry().get(Kind.PERTURBATION, name)
     except Exception:
         return {"threat": "noise"}
-    return {"threat": threat_of(spec.needs.value), "iterative": spec.extra.get("iterative"),
-            "unbounded": bool(spec.extra.get("unbounded")), "norm": spec.extra.get("norm")}
+    return {"threat": threat_of(spec.needs.value), "iterative": spec.threat.iterative,
+            "unbounded": spec.threat.unbounded, "norm": spec.threat.norm}
 
 
 def cross_run_flags(records: list[Record]) -> list[dict[str, Any]]:

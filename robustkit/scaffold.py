@@ -1,9 +1,11 @@
 """``robustkit new-plugin``: write a ready-to-install plugin package from the templates in
 ``robustkit/templates``.
 
-The generated package has a ``pyproject.toml`` with the entry point, a working example
-component, its behaviour tests, the one-line contract test and a README. It installs with
-``pip install -e .`` and passes its tests as generated.
+A perturbation, the simplest kind, is one module (params, implementation and register hook)
+plus ``pyproject.toml`` and a README. The other kinds get a package with a ``pyproject.toml``
+with the entry point, a working example component, its behaviour tests, the one-line contract
+test and a README. Each installs with ``pip install -e .`` and keeps every contract as
+generated.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from robustkit.errors import RobustkitError
 
 KINDS = ("defense", "perturbation", "model", "dataset", "metric")
+SINGLE_MODULE = ("perturbation",)  # kinds whose plugin is one module
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 # per kind: the implementation module's name, a summary, and what the contract tests check
@@ -89,13 +92,20 @@ def render_plugin(name: str, kind: str) -> dict[str, str]:
     values = {
         "name": n.name, "dist": n.dist, "package": n.package, "class": n.cls, "kind": kind,
         "module": module, "summary": summary, "kind_contracts": kind_contracts,
-        "kernel_version": __version__, "torch_version": "2.13.0",
+        "kernel_version": __version__,
         "contract_options": ", stochastic=True" if kind in ("perturbation", "dataset") else "",
     }
     usage = _fill(_USAGE[kind], values)
     values["usage"] = ("In Python (with the first-party plugins it names installed):\n\n"
                        "```python\nfrom robustkit import Pipeline\n\n"
                        f"result = Pipeline({usage}).run()\nprint(result.table())\n```")
+    if kind in SINGLE_MODULE:
+        out = {
+            "pyproject.toml": _template(kind, "pyproject.toml.tmpl"),
+            "README.md": _template(kind, "README.md.tmpl"),
+            f"{n.package}.py": _template(kind, "single.py.tmpl"),
+        }
+        return {path: _fill(text, values) for path, text in out.items()}
     src = f"src/{n.package}"
     out = {
         "pyproject.toml": _template("common", "pyproject.toml.tmpl"),

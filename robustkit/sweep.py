@@ -238,7 +238,7 @@ def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
     Defenses are tried one at a time (plus undefended). Training-time perturbations (label
     noise) multiply the trainings, so they join only with ``train_perturbations=True``, each
     alone (plus none). Test-time perturbations run at their default strength, except those
-    registered with ``extra={"all_installed": False}`` (named only explicitly). ``models``
+    registered with ``all_installed=False`` (named only explicitly). ``models``
     restricts the models to those named.
     """
     from robustkit.pretrained import is_pretrained
@@ -268,10 +268,10 @@ def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
                         if task in s.tasks and Target.TEST_INPUTS not in s.targets
                         and s.needs is Needs.NOTHING]
     # adapters over whole peer libraries (art-*, ta-*) opt out with
-    # extra={"all_installed": False}: their defaults are tuned for ImageNet-sized budgets
+    # all_installed=False: their defaults are tuned for ImageNet-sized budgets
     perts = [ComponentRef(name=s.name) for s in reg.specs(Kind.PERTURBATION)
              if task in s.tasks and Target.TEST_INPUTS in s.targets
-             and s.extra.get("all_installed", True)]
+             and s.all_installed]
     values = dict(name=f"all-installed-{dataset.name}", datasets=[dataset], models=models,
                   defenses=defenses, train_perturbations=train_perts, perturbations=perts)
     values.update({k: v for k, v in overrides.items() if v is not None})

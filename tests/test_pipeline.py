@@ -97,7 +97,7 @@ def test_a_failing_component_names_its_plugin_and_keeps_earlier_runs(toy_host, t
                     def perturb(self, x, y, ctx):
                         raise RuntimeError("kaboom")
                 return P()
-            register("boom", boom, needs="nothing", tasks=["classification"])
+            register.perturbation("boom", boom, needs="nothing", tasks=["classification"])
 
     toy_host.add_plugin(Broken(), "broken-attacks")
     cfg = toy_config.replace(**{"perturbations": [{"name": "boom"}]})
@@ -125,7 +125,7 @@ def test_perturbation_leaving_the_bounds_is_caught(toy_host, toy_config):
                 def perturb(self, x, y, ctx):
                     return x + 5
 
-            register("leaky", P, needs="nothing", tasks=["classification"])
+            register.perturbation("leaky", P, needs="nothing", tasks=["classification"])
 
     toy_host.add_plugin(Leaky(), "leaky")
     cfg = toy_config.replace(perturbations=["leaky"])
@@ -147,8 +147,8 @@ def test_nan_in_data_is_a_clear_error(toy_host, toy_config):
     class P:
         @hookimpl
         def robustkit_register_datasets(self, register):
-            register("nan-toy", NaNData, params=toy_plugin.ToyDataParams,
-                     tasks=["classification"], modality="vector")
+            register.dataset("nan-toy", NaNData, params=toy_plugin.ToyDataParams,
+                             task="classification", modality="vector")
 
     host = PluginHost(load_entry_points=False, extra=[toy_plugin, P()])
     cfg = toy_config.replace(dataset="nan-toy")
@@ -178,7 +178,7 @@ def test_cache_never_drops_a_wrapper_a_training_defense_added(toy_host, toy_conf
                 def train(self, model, data, trainer, ctx):
                     return Negate(trainer.fit(model, data.x_train, data.y_train))
 
-            register("negate", D, form="training", tasks=["classification"])
+            register.training_defense("negate", D, tasks=["classification"])
 
     toy_host.add_plugin(Wrapping(), "wrapping")
     cfg = toy_config.replace(defenses=["negate"])
@@ -201,8 +201,8 @@ def test_defenses_receive_the_registry_of_the_running_host(toy_host, toy_config)
     class Plugin:
         @hookimpl
         def robustkit_register_defenses(self, register):
-            register("record-registry", lambda p: Recorder(), form="training",
-                     tasks=["classification"])
+            register.training_defense("record-registry", lambda p: Recorder(),
+                                      tasks=["classification"])
 
     toy_host.add_plugin(Plugin(), "recorder")
     toy_config.replace(defenses=["record-registry"], cache=False).run(host=toy_host)

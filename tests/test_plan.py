@@ -48,8 +48,8 @@ def test_task_and_modality_mismatch_say_which_component_needs_what(toy_host):
     class Extra:
         @hookimpl
         def robustkit_register_datasets(self, register):
-            register("imgs", toy_plugin.ToyData, tasks=["classification"], modality="image")
-            register("series", toy_plugin.ToyData, tasks=["regression"], modality="vector")
+            register.dataset("imgs", toy_plugin.ToyData, task="classification", modality="image")
+            register.dataset("series", toy_plugin.ToyData, task="regression", modality="vector")
 
     host = PluginHost(load_entry_points=False, extra=[toy_plugin, Extra()])
     with pytest.raises(IncompatibleError, match="model 'linear' accepts vector.*image inputs"):
@@ -84,8 +84,8 @@ def _checked_host():
     class Checked:
         @hookimpl
         def robustkit_register_perturbations(self, register):
-            register("checked-shift", Shift, params=ShiftParams, needs="nothing",
-                     strength="amount", extra={"check": _only_vectors_small_amounts})
+            register.perturbation("checked-shift", Shift, params=ShiftParams, needs="nothing",
+                                  strength="amount", check=_only_vectors_small_amounts)
 
     import toy_plugin
 
@@ -106,7 +106,7 @@ def test_component_check_that_cannot_load_names_the_plugin(toy_host):
     from robustkit.plan import PlanFacts, Resolved, run_component_check
 
     spec = toy_host.registry.get(__import__("robustkit").components.Kind.PERTURBATION, "shift")
-    spec.extra["check"] = "no_such_module_xyz:check"
+    spec.check = "no_such_module_xyz:check"
     r = Resolved(None, spec, spec.validate_params({}))
     facts = PlanFacts(task="classification", modality="vector", dataset="toy", model="linear",
                       defenses=(), differentiable=True)

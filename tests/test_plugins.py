@@ -1,14 +1,13 @@
 """Entry-point discovery and broken-plugin isolation, through real installed metadata.
 
-Each test writes a tiny distribution (a module plus a ``*.dist-info`` with entry_points.txt)
-into a temporary directory that a subprocess puts on sys.path: importlib.metadata finds it
-exactly as it finds a pip-installed plugin.
+Each test writes a tiny distribution (tests/fake_dists.py) into a temporary directory that a
+subprocess puts on sys.path: importlib.metadata finds it exactly as it finds a pip-installed
+plugin.
 """
 
 import json
-import subprocess
-import sys
-import textwrap
+
+from fake_dists import install, run
 
 GOOD = """
 from robustkit import hookimpl
@@ -35,19 +34,11 @@ def robustkit_register_perturbations(register):
 
 
 def _install(site, name, source):
-    (site / f"{name}.py").write_text(textwrap.dedent(source))
-    dist = site / f"{name}-1.2.3.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n")
-    (dist / "entry_points.txt").write_text(f"[robustkit]\n{name} = {name}\n")
+    install(site, name, source)
 
 
 def _run(site, code):
-    env_code = f"import sys; sys.path.insert(0, {str(site)!r})\n" + textwrap.dedent(code)
-    out = subprocess.run([sys.executable, "-c", env_code], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    return run(site, code).stdout
 
 
 def test_broken_plugins_are_reported_and_the_others_keep_working(tmp_path):

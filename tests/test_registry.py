@@ -2,7 +2,7 @@ import pytest
 from pydantic import Field
 
 from robustkit import Kind, Params, ParamsError, UnknownComponentError
-from robustkit.registry import Registry, make_spec
+from robustkit.registry import AmbiguousComponentError, Registry, make_spec
 
 
 class P(Params):
@@ -48,13 +48,35 @@ def test_unknown_component_suggests_close_matches():
     assert "Did you mean 'gaussian-noise'" in str(err.value)
 
 
-def test_duplicate_names_are_refused_naming_the_first_owner():
+def _dataset(plugin, distribution=None):
+    spec = make_spec(Kind.DATASET, "digits", factory, plugin=plugin, modality="image",
+                     tasks=["classification"])
+    spec.distribution = distribution
+    return spec
+
+
+def test_one_distribution_registering_a_name_twice_is_refused_naming_the_first_owner():
     reg = Registry()
-    reg.add(make_spec(Kind.DATASET, "digits", factory, plugin="a", modality="image",
-                      tasks=["classification"]))
+    reg.add(_dataset("a", "robustkit-datasets"))
     with pytest.raises(ValueError, match="already registered by plugin 'a'"):
-        reg.add(make_spec(Kind.DATASET, "digits", factory, plugin="b", modality="image",
-                          tasks=["classification"]))
+        reg.add(_dataset("b", "robustkit_Datasets"))  # the same distribution, as pip spells it
+
+
+def test_a_name_from_two_distributions_is_refused_until_one_is_named():
+    reg = Registry()
+    reg.add(_dataset("a", "robustkit-datasets"))
+    reg.add(_dataset("b", "evil-datasets"))
+    with pytest.raises(AmbiguousComponentError) as err:
+        reg.get(Kind.DATASET, "digits")
+    msg = str(err.value)
+    assert "'evil-datasets:digits' or 'robustkit-datasets:digits'" in msg  # sorted
+    assert "never picks one by install order" in msg
+    assert reg.get(Kind.DATASET, "evil-datasets:digits").plugin == "b"
+    assert reg.get(Kind.DATASET, "robustkit_datasets:digits").plugin == "a"
+    with pytest.raises(UnknownComponentError, match="no dataset 'digits' from 'nobody'"):
+        reg.get(Kind.DATASET, "nobody:digits")
+    assert [s.plugin for s in reg.find("digits")] == ["b", "a"]  # by distribution
+    assert list(reg.clashes()) == [(Kind.DATASET, "digits")]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from robustkit import DataInfo, Modality, Params, Task, hookimpl
+from robustkit import DataInfo, Modality, Params, Task, Threat, hookimpl
 from robustkit.data import DataBundle
 
 
@@ -93,43 +93,44 @@ class Accuracy:
 
 @hookimpl
 def robustkit_register_datasets(register):
-    register("toy", ToyData, params=ToyDataParams, tasks=["classification"], modality="vector")
+    register.dataset("toy", ToyData, params=ToyDataParams, task="classification", modality="vector")
 
 
 @hookimpl
 def robustkit_register_models(register):
-    register("linear", LinearBuilder, tasks=["classification"], modalities=["vector"])
-    register("saturated-linear", "toy_plugin:SaturatedBuilder", tasks=["classification"],
-             modalities=["vector"])
-    register("nan-linear", "toy_plugin:NaNGradBuilder", tasks=["classification"],
-             modalities=["vector"])
+    register.model("linear", LinearBuilder, tasks=["classification"], modalities=["vector"])
+    register.model("saturated-linear", "toy_plugin:SaturatedBuilder", tasks=["classification"],
+                   modalities=["vector"])
+    register.model("nan-linear", "toy_plugin:NaNGradBuilder", tasks=["classification"],
+                   modalities=["vector"])
 
 
 @hookimpl
 def robustkit_register_perturbations(register):
-    register("shift", Shift, params=ShiftParams, needs="nothing", strength="amount",
-             targets=["test-inputs", "train-inputs"], tasks=["classification"])
-    register("flip-labels", FlipLabels, needs="nothing", targets=["train-labels"],
-             tasks=["classification"])
-    register("grad-sign", GradSign, params=ShiftParams, needs="gradients", strength="amount",
-             targets=["test-inputs"], tasks=["classification"], extra={"iterative": False})
-    register("toy-pgd", "toy_plugin:ToyPGD", params=PGDParams, needs="gradients",
-             strength="eps", targets=["test-inputs"], tasks=["classification"],
-             extra={"iterative": True, "norm": "linf"})
-    register("do-nothing", "toy_plugin:DoNothingAttack", params=PGDParams, needs="gradients",
-             strength="eps", targets=["test-inputs"], tasks=["classification"],
-             extra={"iterative": True, "norm": "linf"})
+    register.perturbation("shift", Shift, params=ShiftParams, needs="nothing", strength="amount",
+                          targets=["test-inputs", "train-inputs"], tasks=["classification"])
+    register.perturbation("flip-labels", FlipLabels, needs="nothing", targets=["train-labels"],
+                          tasks=["classification"])
+    register.perturbation("grad-sign", GradSign, params=ShiftParams, needs="gradients",
+                          strength="amount", targets=["test-inputs"], tasks=["classification"],
+                          threat=Threat(iterative=False))
+    register.perturbation("toy-pgd", "toy_plugin:ToyPGD", params=PGDParams, needs="gradients",
+                          strength="eps", targets=["test-inputs"], tasks=["classification"],
+                          threat=Threat(norm="linf", iterative=True))
+    register.perturbation("do-nothing", "toy_plugin:DoNothingAttack", params=PGDParams,
+                          needs="gradients", strength="eps", targets=["test-inputs"],
+                          tasks=["classification"], threat=Threat(norm="linf", iterative=True))
 
 
 @hookimpl
 def robustkit_register_defenses(register):
-    register("rounding", Rounding, form="input-transform", differentiable=False,
-             tasks=["classification"])
+    register.input_transform("rounding", Rounding, differentiable=False,
+                             tasks=["classification"])
 
 
 @hookimpl
 def robustkit_register_metrics(register):
-    register("acc", Accuracy, tasks=["classification"])
+    register.metric("acc", Accuracy, tasks=["classification"])
 
 
 class PGDParams(Params):

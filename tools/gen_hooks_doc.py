@@ -9,6 +9,7 @@ reference (or a hook without a docstring) fails the test suite.
 
 from __future__ import annotations
 
+import enum
 import inspect
 import re
 import sys
@@ -78,6 +79,60 @@ def _signature(name: str, fn: object) -> str:
     return f"{name}({params})"
 
 
+def _registrar_section() -> list[str]:
+    """The `register` object: its class docstring, then each typed method."""
+    from robustkit.registrar import Registrar
+
+    lines = ["## The `register` object", "", _markdown(inspect.getdoc(Registrar) or ""), ""]
+    for name, fn in vars(Registrar).items():
+        if name.startswith("_") or name == "for_kind" or not inspect.isfunction(fn):
+            continue
+        lines += [f"### `register.{name}`", "", "```python", _method_signature(name, fn),
+                  "```", "", _markdown(inspect.getdoc(fn) or ""), ""]
+    lines += ["The deprecated form `register(name, factory, **options)` still works and warns "
+              "once per plugin, naming the typed call; `extra={...}` keys become `check`, "
+              "`threat` and `all_installed`.", ""]
+    return lines
+
+
+def _default(value: object) -> str:
+    """A default as a reader writes it: enum values, not reprs; every member as 'all'."""
+    if isinstance(value, tuple) and value and all(isinstance(v, enum.Enum) for v in value):
+        members = type(value[0])
+        if set(value) == set(members):
+            return f"<every {members.__name__}>"
+        return repr([v.value for v in value])
+    return repr(value)
+
+
+def _method_signature(name: str, fn: object) -> str:
+    """``register.name(`` then one parameter a line, keyword-only after ``*``."""
+    out, star = [f"register.{name}("], False
+    for p in list(inspect.signature(fn).parameters.values())[1:]:
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and not star:
+            out.append("    *,")
+            star = True
+        text = f"    {p.name}: {p.annotation}".replace("'", "")
+        if p.default is not inspect.Parameter.empty:
+            text += f" = {_default(p.default)}"
+        out.append(text + ",")
+    return "\n".join(out) + "\n)"
+
+
+def _protocols_section() -> list[str]:
+    """One section per component contract (robustkit/protocols.py)."""
+    from robustkit import protocols
+
+    lines = ["## Component contracts", "", _markdown(inspect.getdoc(protocols) or ""), ""]
+    for name, cls in vars(protocols).items():
+        if inspect.isclass(cls) and cls.__module__ == protocols.__name__:
+            lines += [f"### `robustkit.{name}`", "", _markdown(inspect.getdoc(cls) or ""), ""]
+    from robustkit.components import Threat
+
+    lines += ["### `robustkit.Threat`", "", _markdown(inspect.getdoc(Threat) or ""), ""]
+    return lines
+
+
 def render() -> str:
     from robustkit import hookspecs
 
@@ -90,10 +145,8 @@ def render() -> str:
         "",
         _markdown(inspect.getdoc(hookspecs) or ""),
         "",
-        "## The `register` callable",
-        "",
-        _markdown(inspect.getdoc(hookspecs.Register) or ""),
-        "",
+        *_registrar_section(),
+        *_protocols_section(),
     ]
     for title, pick in ((REGISTER_KINDS, True), (LIFECYCLE, False)):
         lines += [f"## {title}", ""]

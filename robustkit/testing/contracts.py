@@ -7,17 +7,24 @@ does not import torch; the checks that run a component import it when they run.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from robustkit.components import Kind, Modality, Task
-from robustkit.registry import ComponentSpec, Registry
+from robustkit.errors import UnknownComponentError
+from robustkit.registry import AmbiguousComponentError, ComponentSpec, Registry
 from robustkit.testing import params_checks
 from robustkit.testing.failure import ContractFailure, fail
 
 DataFactory = Callable[[int], Any]  # seed -> robustkit.DataBundle
+# the Registrar method(s) registering each kind, for the fixes the contracts suggest
+REGISTER_CALL = {Kind.DATASET: "dataset", Kind.MODEL: "model",
+                 Kind.PERTURBATION: "perturbation",
+                 Kind.DEFENSE: "training_defense (or .input_transform, .model_wrapper)",
+                 Kind.METRIC: "metric", Kind.EXECUTOR: "executor"}
 
 COMMON_CHECKS = ("registers", "lazy-import", "params-validate", "params-bounds", "params-reject")
 KIND_CHECKS: dict[Kind, tuple[str, ...]] = {
@@ -94,9 +101,15 @@ class ContractSuite:
 
     @property
     def spec(self) -> ComponentSpec:
-        specs = {s.name: s for s in self.registry.specs(self.kind)}
-        if self.name in specs:
-            return specs[self.name]
+        try:
+            return self.registry.get(self.kind, self.name)
+        except AmbiguousComponentError as exc:
+            fail(self.label, "registers", str(exc),
+                 "uninstall one of the two distributions, or name the component as "
+                 "'distribution:name' in contract_tests()")
+        except UnknownComponentError:
+            pass
+        specs = self.registry.specs(self.kind)
         broken = [f"'{r.name}': {r.error}" for r in self.registry.plugins.values() if not r.ok]
         where = ("the plugin object passed as plugin=" if self.plugin is not None
                  else "any installed distribution's [project.entry-points.robustkit]")
@@ -104,9 +117,11 @@ class ContractSuite:
         if broken:
             problem += "; plugins that failed to load: " + "; ".join(broken)
         if specs:
-            problem += f"; registered {self.kind.plural}: {', '.join(sorted(specs))}"
+            problem += f"; registered {self.kind.plural}: {', '.join(s.name for s in specs)}"
+        method = REGISTER_CALL[self.kind]
         fail(self.label, "registers", problem,
-             f"call register('{self.name}', ...) in robustkit_register_{self.kind.plural}, "
+             f"call register.{method} with '{self.name}' in "
+             f"robustkit_register_{self.kind.plural}, decorated with @robustkit.hookimpl; "
              "declare the plugin module as an entry point in the robustkit group and "
              "reinstall the package (pip install -e .)")
         raise AssertionError("unreachable")
@@ -210,27 +225,36 @@ class ContractSuite:
                  "declare [project.entry-points.robustkit] in pyproject.toml and pip install")
         if not spec.summary:
             fail(spec, "registers", "it registers no summary, so `robustkit list` shows nothing",
-                 "pass summary='one line on what it does' to register()")
+                 "pass summary='one line on what it does' to "
+                 f"register.{REGISTER_CALL[spec.kind]}()")
 
     def _check_lazy_import(self, spec: ComponentSpec) -> None:
         record = self.registry.plugins.get(spec.plugin)
         module = record.module.partition(":")[0] if record and record.module else None
         if not module:
             return
-        probe = (f"import importlib, sys; importlib.import_module({module!r}); "
-                 "print(','.join(m for m in ('torch', 'sklearn', 'scipy') if m in sys.modules))")
-        proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                              timeout=120)
-        if proc.returncode != 0:
-            fail(spec, "lazy-import", f"importing {module} failed:\n{proc.stderr[-2000:]}",
+        returncode, stderr, heavy = _probe_import(module)
+        if returncode != 0:
+            fail(spec, "lazy-import", f"importing {module} failed:\n{stderr[-2000:]}",
                  "make the plugin module importable on its own")
-        heavy = proc.stdout.strip()
         if heavy:
             fail(spec, "lazy-import",
                  f"importing the plugin module {module} imports {heavy}, so `robustkit plugins` "
                  "and `robustkit list` pay for it at every start",
                  "register the factory as a lazy 'module:Class' string and keep the plugin and "
                  "params modules free of torch (import it inside the implementation module)")
+
+
+@functools.cache
+def _probe_import(module: str) -> tuple[int, str, str]:
+    """Import ``module`` in a fresh interpreter: (return code, stderr, heavy modules it
+    imported). Cached: every component of a plugin shares its module, and one subprocess
+    per component made a plugin's contract tests pay the interpreter start many times."""
+    probe = (f"import importlib, sys; importlib.import_module({module!r}); "
+             "print(','.join(m for m in ('torch', 'sklearn', 'scipy') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    return proc.returncode, proc.stderr, proc.stdout.strip()
 
 
 def check_component(kind: str | Kind, name: str, **options: Any) -> None:

@@ -1,39 +1,32 @@
-"""The contracts that run a component: one function per (kind, check). Imports torch."""
+"""The contracts that run a component: one function per (kind, check), perturbations and
+defenses here, the other kinds in :mod:`robustkit.testing.kinds_builders`. Imports torch."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
 
-from robustkit.components import DefenseForm, Kind, Needs, Target, Task
+from robustkit.adapters import apply_defense, model_access
+from robustkit.components import DefenseForm, Kind, Target
 from robustkit.config import TrainingConfig
 from robustkit.data import (
     DataBundle,
     DefenseContext,
-    Evaluation,
     PerturbContext,
-    ScoreOracle,
     derive_seed,
     make_generator,
 )
+from robustkit.testing import kinds_builders
 from robustkit.testing.failure import fail
-from robustkit.testing.synthetic import SHAPES, TinyNet, same, scramble_global_rng, seed_everything
-
-if TYPE_CHECKING:
-    from robustkit.testing.contracts import ContractSuite
-
-SEED = 1234
-OTHER_SEED = 4321
-UNSEEDED_FIX = ("draw every random number from ctx.generator (perturbations) or from a "
-                "torch.Generator seeded with robustkit.data.derive_seed(ctx.seed, ...); never "
-                "from torch's, numpy's or Python's global generator")
+from robustkit.testing.subject import OTHER_SEED, SEED, UNSEEDED_FIX, Subject
+from robustkit.testing.synthetic import TinyNet, same, scramble_global_rng, seed_everything
 
 
-def run(suite: ContractSuite, check: str) -> None:
+def run(suite: Subject, check: str) -> None:
     _CHECKS[(suite.kind, check)](suite)
 
 
@@ -43,7 +36,7 @@ def _tiny_model(info: Any, device: str) -> nn.Module:
     return TinyNet()(info).to(device).eval()
 
 
-def _perturb(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
+def _perturb(suite: Subject, *, seed: int = SEED, scramble: int = 0,
              bounds: tuple[float, float] = (0.0, 1.0), device: str = "cpu",
              params: Any = None, check: str = "perturbation-bounds",
              ) -> tuple[torch.Tensor, torch.Tensor, Any, bool]:
@@ -53,15 +46,7 @@ def _perturb(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
     labels = Target.TEST_INPUTS not in spec.targets and Target.TRAIN_LABELS in spec.targets
     x = (data.x_test if Target.TEST_INPUTS in spec.targets else data.x_train).to(device)
     y = (data.y_test if Target.TEST_INPUTS in spec.targets else data.y_train).to(device)
-    access: Any = None
-    if spec.needs is not Needs.NOTHING:
-        model = _tiny_model(data.info, device)
-        access = model
-        if spec.needs is Needs.SCORES:
-            def scores(inputs: torch.Tensor) -> torch.Tensor:
-                with torch.no_grad():
-                    return torch.softmax(model(inputs), -1)
-            access = ScoreOracle(scores, num_classes=data.info.num_classes)
+    access = model_access(spec.needs, _tiny_model(data.info, device), data.info, 512)
     ctx = PerturbContext(info=data.info, seed=derive_seed(seed, "contract"),
                          generator=make_generator(seed, "contract"), model=access, device=device)
     pert = suite.build(params)
@@ -74,7 +59,7 @@ def _perturb(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
     return before, out, data.info, labels
 
 
-def _strongest(suite: ContractSuite) -> Any:
+def _strongest(suite: Subject) -> Any:
     """The params at the strength's upper bound, if the perturbation declares one."""
     spec = suite.spec
     base = suite.params()
@@ -87,7 +72,7 @@ def _strongest(suite: ContractSuite) -> Any:
     return spec.validate_params({**base.model_dump(), spec.strength: top})
 
 
-def _check_output(suite: ContractSuite, before: torch.Tensor, out: Any, info: Any,
+def _check_output(suite: Subject, before: torch.Tensor, out: Any, info: Any,
                   labels: bool, check: str, where: str, values: bool = True) -> None:
     spec = suite.spec
     if not isinstance(out, torch.Tensor) or out.shape != before.shape:
@@ -117,7 +102,7 @@ def _check_output(suite: ContractSuite, before: torch.Tensor, out: Any, info: An
              "from ctx.info, never assume [0, 1])")
 
 
-def perturbation_bounds(suite: ContractSuite) -> None:
+def perturbation_bounds(suite: Subject) -> None:
     settings = [("at the default params", None)]
     strongest = _strongest(suite)
     if strongest is not None:
@@ -131,7 +116,7 @@ def perturbation_bounds(suite: ContractSuite) -> None:
                           f"{where} with bounds {list(bounds)}")
 
 
-def perturbation_seed(suite: ContractSuite) -> None:
+def perturbation_seed(suite: Subject) -> None:
     spec = suite.spec
     _, first, _, _ = _perturb(suite, scramble=1, check="seed")
     _, again, _, _ = _perturb(suite, scramble=2, check="seed")
@@ -145,18 +130,17 @@ def perturbation_seed(suite: ContractSuite) -> None:
                  "draw from ctx.generator instead of a generator with a fixed seed")
 
 
-def perturbation_device(suite: ContractSuite) -> None:
+def perturbation_device(suite: Subject) -> None:
     for device in suite.devices():
         before, out, info, labels = _perturb(suite, device=device, check="device")
         _check_output(suite, before, out, info, labels, "device", f"on {device}", values=False)
 
 
 # -- defenses ---------------------------------------------------------------------------------
-def _defend(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
+def _defend(suite: Subject, *, seed: int = SEED, scramble: int = 0,
             device: str = "cpu") -> tuple[nn.Module, nn.Module, DataBundle]:
     """Apply the defense to a tiny model; return (original, defended, data)."""
     from robustkit.trainer import Trainer
-    from robustkit.wrappers import InputTransformModel
 
     spec = suite.spec
     data = suite.bundle(0)
@@ -165,21 +149,16 @@ def _defend(suite: ContractSuite, *, seed: int = SEED, scramble: int = 0,
     ctx = DefenseContext(info=data.info, seed=seed, device=device)
     defense = suite.build()
     scramble_global_rng(scramble)
+    trainer = None
     if spec.form is DefenseForm.TRAINING:
         model.train()
         trainer = Trainer(TrainingConfig(epochs=2, batch_size=32), data.info.task, seed=seed,
                           device=device)
         seed_everything(derive_seed(seed, "defense", spec.name))  # as the pipeline does
-        defended = defense.train(model, data, trainer, ctx)
-        where = "train(model, data, trainer, ctx)"
-    elif spec.form is DefenseForm.INPUT_TRANSFORM:
-        if hasattr(defense, "fit"):
-            defense.fit(data, ctx)
-        defended = InputTransformModel(defense.transform, model)
-        where = "the model behind transform(x)"
-    else:
-        defended = defense.wrap(model, ctx)
-        where = "wrap(model, ctx)"
+    defended = apply_defense(spec.form, defense, model, data, ctx, trainer)
+    where = {DefenseForm.TRAINING: "train(model, data, trainer, ctx)",
+             DefenseForm.INPUT_TRANSFORM: "the model behind transform(x)",
+             DefenseForm.MODEL_WRAPPER: "wrap(model, ctx)"}[spec.form]
     if not isinstance(defended, nn.Module):
         fail(spec, "defense-interface", f"{where} returned {type(defended).__name__}",
              "return a torch.nn.Module that maps inputs to outputs like the model it received")
@@ -192,7 +171,7 @@ def _outputs(model: nn.Module, x: torch.Tensor, scramble: int = 0) -> torch.Tens
         return model(x)
 
 
-def defense_interface(suite: ContractSuite) -> None:
+def defense_interface(suite: Subject) -> None:
     spec = suite.spec
     original, defended, data = _defend(suite)
     x = data.x_test
@@ -215,13 +194,13 @@ def defense_interface(suite: ContractSuite) -> None:
         if not isinstance(xt, torch.Tensor) or xt.shape != x.shape:
             fail(spec, "defense-interface", "transform(x) changed the input shape",
                  "return inputs of the shape it received")
-        if float(xt.min()) < lo - 1e-5 or float(xt.max()) > hi + 1e-5:
+        if float(xt.detach().min()) < lo - 1e-5 or float(xt.detach().max()) > hi + 1e-5:
             fail(spec, "defense-interface",
                  f"transform(x) leaves the data bounds [{lo}, {hi}]",
                  "clamp the transformed inputs to the bounds the model was trained on")
 
 
-def defense_gradients(suite: ContractSuite) -> None:
+def defense_gradients(suite: Subject) -> None:
     spec = suite.spec
     if not spec.differentiable:
         return  # gradient attacks are refused at validation; nothing to check
@@ -238,7 +217,7 @@ def defense_gradients(suite: ContractSuite) -> None:
              "keep the transform differentiable (e.g. a straight-through estimator)")
 
 
-def defense_seed(suite: ContractSuite) -> None:
+def defense_seed(suite: Subject) -> None:
     _, first, data = _defend(suite, scramble=1)
     _, again, _ = _defend(suite, scramble=2)
     if not same(_outputs(first, data.x_test, 3), _outputs(again, data.x_test, 4)):
@@ -246,7 +225,7 @@ def defense_seed(suite: ContractSuite) -> None:
              "outputs", UNSEEDED_FIX + " (an input transform seeds itself in fit(data, ctx))")
 
 
-def defense_device(suite: ContractSuite) -> None:
+def defense_device(suite: Subject) -> None:
     for device in suite.devices():
         _, defended, data = _defend(suite, device=device)
         out = _outputs(defended, data.x_test.to(device))
@@ -255,190 +234,7 @@ def defense_device(suite: ContractSuite) -> None:
                  f"for inputs on {device}", "create tensors on the input's device")
 
 
-# -- models -----------------------------------------------------------------------------------
-def _model_cases(suite: ContractSuite) -> list[DataBundle]:
-    spec = suite.spec
-    if suite.data is not None:
-        return [suite.data(0)]
-    from robustkit.testing.synthetic import synthetic_bundle
-
-    task = suite.task()
-    return [synthetic_bundle(0, task=task, modality=m, n_train=8, n_test=8)
-            for m in spec.modalities if m in SHAPES]
-
-
-def _build_model(suite: ContractSuite, info: Any, seed: int, scramble: int = 0) -> nn.Module:
-    builder = suite.build()
-    scramble_global_rng(scramble)
-    seed_everything(seed)  # the kernel seeds every generator before build()
-    model = builder.build(info)
-    if not isinstance(model, nn.Module):
-        fail(suite.spec, "model-build", f"build(info) returned {type(model).__name__}",
-             "return a torch.nn.Module")
-    return model
-
-
-def model_build(suite: ContractSuite) -> None:
-    spec = suite.spec
-    for data in _model_cases(suite):
-        info = data.info
-        where = f"for {info.modality.value} inputs of shape {info.input_shape}"
-        model = _build_model(suite, info, SEED)
-        out = model.eval()(data.x_test)
-        if tuple(out.shape) != (data.x_test.shape[0], info.output_size):
-            fail(spec, "model-build", f"outputs have shape {tuple(out.shape)} {where}; expected "
-                 f"(batch, {info.output_size})",
-                 "size the output layer from info.output_size and the input from "
-                 "info.input_shape")
-        trainable = [p for p in model.parameters() if p.requires_grad]
-        if not trainable:
-            fail(spec, "model-build", f"the model {where} has no trainable parameters",
-                 "register parameters as nn.Module attributes")
-        model.train()(data.x_train).float().sum().backward()
-        if all(p.grad is None for p in trainable):
-            fail(spec, "model-build", f"no parameter receives a gradient {where}",
-                 "do not detach the forward pass")
-
-
-def model_seed(suite: ContractSuite) -> None:
-    for data in _model_cases(suite):
-        a = _build_model(suite, data.info, SEED, scramble=1).state_dict()
-        b = _build_model(suite, data.info, SEED, scramble=2).state_dict()
-        if not same(dict(a), dict(b)):
-            fail(suite.spec, "seed", "two builds after seeding with the same seed have different "
-                 "weights", "initialise weights only with torch's generator (which the kernel "
-                 "seeds) or one seeded from it")
-
-
-def model_device(suite: ContractSuite) -> None:
-    for device in suite.devices():
-        for data in _model_cases(suite):
-            model = _build_model(suite, data.info, SEED).to(device).eval()
-            with torch.no_grad():
-                out = model(data.x_test.to(device))
-            if out.device.type != torch.device(device).type:
-                fail(suite.spec, "device", f"outputs land on {out.device} for inputs on {device}",
-                     "create tensors in forward() on x.device, and register constant tensors "
-                     "as buffers so that model.to(device) moves them")
-
-
-# -- datasets ---------------------------------------------------------------------------------
-def _load(suite: ContractSuite, seed: int, scramble: int = 0) -> DataBundle:
-    dataset = suite.build()
-    scramble_global_rng(scramble)
-    bundle = dataset.load(seed)
-    if not isinstance(bundle, DataBundle):
-        fail(suite.spec, "dataset-load", f"load(seed) returned {type(bundle).__name__}",
-             "return a robustkit.DataBundle")
-    return bundle
-
-
-def dataset_load(suite: ContractSuite) -> None:
-    from robustkit.errors import DataError
-
-    spec = suite.spec
-    bundle = _load(suite, SEED)
-    try:
-        bundle.validate(spec.label)
-    except DataError as exc:
-        fail(spec, "dataset-load", str(exc), "make the tensors agree with the DataInfo")
-    if bundle.info.task not in spec.tasks or bundle.info.modality is not spec.modalities[0]:
-        fail(spec, "dataset-load",
-             f"DataInfo says {bundle.info.task.value}/{bundle.info.modality.value} but the "
-             f"component registered {[t.value for t in spec.tasks]}/"
-             f"{spec.modalities[0].value}", "register the task and modality the data has")
-
-
-def dataset_seed(suite: ContractSuite) -> None:
-    spec = suite.spec
-    first, again = _load(suite, SEED, 1), _load(suite, SEED, 2)
-    parts = ("x_train", "y_train", "x_test", "y_test")
-    if not all(same(getattr(first, p), getattr(again, p)) for p in parts):
-        fail(spec, "seed", "two loads with the same seed gave different tensors", UNSEEDED_FIX)
-    if suite.stochastic:
-        other = _load(suite, OTHER_SEED, 1)
-        if all(same(getattr(first, p), getattr(other, p)) for p in parts):
-            fail(spec, "seed", "it is declared stochastic but two seeds gave the same data",
-                 "derive the split and any sampling from the seed passed to load()")
-
-
-# -- metrics ----------------------------------------------------------------------------------
-def _evaluation(suite: ContractSuite, n: int, device: str = "cpu") -> Evaluation:
-    data = suite.bundle(0)
-    info = data.info
-    x, y = data.x_test[:n].to(device), data.y_test[:n].to(device)
-    gen = make_generator(SEED, "contract-outputs")
-    width = info.output_size
-    clean = torch.randn((x.shape[0], width), generator=gen).to(device)
-    if info.task is Task.CLASSIFICATION and n:
-        clean[torch.arange(n // 2), y[: n // 2]] += 3.0  # right on half the samples
-    noisy = clean + 0.5 * torch.randn(clean.shape, generator=gen).to(device)
-    return Evaluation(y, noisy, x, x, clean, info)
-
-
-def _values(suite: ContractSuite, ev: Evaluation, check: str, scramble: int = 0) -> dict:
-    metric = suite.build()
-    scramble_global_rng(scramble)
-    try:
-        value = metric.compute(ev)
-    except Exception as exc:
-        fail(suite.spec, check, f"compute() raised {type(exc).__name__}: {exc} on a batch of "
-             f"{len(ev)}", "return float('nan') where the metric is undefined")
-    items = value.items() if isinstance(value, dict) else [("", value)]
-    out = {}
-    for key, v in items:
-        try:
-            out[key] = float(v)
-        except (TypeError, ValueError):
-            fail(suite.spec, check, f"compute() returned {type(v).__name__} for {key or 'value'}",
-                 "return a float or a dict of floats")
-    return out
-
-
-def metric_empty(suite: ContractSuite) -> None:
-    values = _values(suite, _evaluation(suite, 0), "metric-empty")
-    if not all(math.isnan(v) for v in values.values()):
-        fail(suite.spec, "metric-empty", f"an empty batch gave {values}, a number that means "
-             "nothing", "return float('nan') when len(ev) == 0")
-
-
-def metric_values(suite: ContractSuite) -> None:
-    values = _values(suite, _evaluation(suite, 32), "metric-values")
-    bad = {k: v for k, v in values.items() if not math.isfinite(v)}
-    if bad:
-        fail(suite.spec, "metric-values", f"a batch of 32 with every class present gave {bad}",
-             "return a finite value whenever the metric is defined")
-
-
-def metric_seed(suite: ContractSuite) -> None:
-    ev = _evaluation(suite, 32)
-    if not same(_values(suite, ev, "seed", 1), _values(suite, ev, "seed", 2)):
-        fail(suite.spec, "seed", "the same evaluation scored twice gave different values",
-             "a metric must be a function of the evaluation; " + UNSEEDED_FIX)
-
-
-def metric_device(suite: ContractSuite) -> None:
-    for device in suite.devices():
-        _values(suite, _evaluation(suite, 32, device), "device")
-
-
-# -- executors --------------------------------------------------------------------------------
-def executor_map(suite: ContractSuite) -> None:
-    executor = suite.build()
-    try:
-        results = sorted(executor.map(_square, list(range(6))))
-    finally:
-        executor.close()
-    if results != [i * i for i in range(6)]:
-        fail(suite.spec, "executor-map", f"map(fn, range(6)) yielded {results}",
-             "yield fn(item) exactly once for every item")
-
-
-def _square(i: int) -> int:
-    return i * i
-
-
-_CHECKS: dict[tuple[Kind, str], Callable[[ContractSuite], None]] = {
+_CHECKS: dict[tuple[Kind, str], Callable[[Subject], None]] = {
     (Kind.PERTURBATION, "perturbation-bounds"): perturbation_bounds,
     (Kind.PERTURBATION, "seed"): perturbation_seed,
     (Kind.PERTURBATION, "device"): perturbation_device,
@@ -446,14 +242,5 @@ _CHECKS: dict[tuple[Kind, str], Callable[[ContractSuite], None]] = {
     (Kind.DEFENSE, "defense-gradients"): defense_gradients,
     (Kind.DEFENSE, "seed"): defense_seed,
     (Kind.DEFENSE, "device"): defense_device,
-    (Kind.MODEL, "model-build"): model_build,
-    (Kind.MODEL, "seed"): model_seed,
-    (Kind.MODEL, "device"): model_device,
-    (Kind.DATASET, "dataset-load"): dataset_load,
-    (Kind.DATASET, "seed"): dataset_seed,
-    (Kind.METRIC, "metric-empty"): metric_empty,
-    (Kind.METRIC, "metric-values"): metric_values,
-    (Kind.METRIC, "seed"): metric_seed,
-    (Kind.METRIC, "device"): metric_device,
-    (Kind.EXECUTOR, "executor-map"): executor_map,
+    **kinds_builders.CHECKS,
 }

@@ -29,7 +29,7 @@ def test_all_installed_on_digits_completes_and_reports_the_full_matrix(tmp_path)
     reg = get_registry()
     expected_perts = {s.name for s in reg.specs(Kind.PERTURBATION)
                       if "classification" in s.tasks and Target.TEST_INPUTS in s.targets
-                      and s.extra.get("all_installed", True)}
+                      and s.all_installed}
     measured = {r["perturbation"] for r in data["records"]}
     assert expected_perts <= measured, expected_perts - measured
     assert {row["model"] for row in data["matrix"]} == {"mlp"}

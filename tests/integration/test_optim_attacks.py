@@ -38,7 +38,7 @@ class _GrabModel:
 class _GrabPlugin:
     @hookimpl
     def robustkit_register_perturbations(self, register):
-        register("grab-model", _GrabModel, needs="gradients", tasks=["classification"])
+        register.perturbation("grab-model", _GrabModel, needs="gradients", tasks=["classification"])
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Build the kernel and one plugin as wheels, install them into a fresh venv, use them.
 
-This is a real ``pip install`` with dependency resolution (torch==2.13.0 comes from the
-machine's local wheel), so it catches a missing file in a wheel or a wrong entry point that
+This is a real ``pip install`` with dependency resolution (the wheels declare a torch range;
+the exact pin, torch==2.13.0 from the machine's local wheel, comes from requirements.txt as a
+constraint, as in CI), so it catches a missing file in a wheel or a wrong entry point that
 an editable install would hide.
 """
 
@@ -31,7 +32,12 @@ def test_kernel_and_plugin_wheels_install_and_are_discovered(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
-    _run([bin_dir / "python", "-m", "pip", "install", "-q", *sorted(dist.glob("*.whl"))])
+    pins = tmp_path / "constraints.txt"  # constraints may not hold the -e lines
+    pins.write_text("".join(line + "\n" for line in
+                            (ROOT / "requirements.txt").read_text().splitlines()
+                            if line.startswith("torch==")))
+    _run([bin_dir / "python", "-m", "pip", "install", "-q", "-c", pins,
+          *sorted(dist.glob("*.whl"))])
 
     # run from an empty directory so nothing from the source tree can leak in
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}

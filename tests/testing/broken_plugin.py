@@ -155,40 +155,40 @@ class UnseededData:
 @hookimpl
 def robustkit_register_perturbations(register):
     common = dict(needs="nothing", targets=["test-inputs"], summary="test noise")
-    register("good-noise", GoodNoise, params=NoiseParams, strength="sigma", **common)
-    register("leaky-noise", LeakyNoise, params=NoiseParams, **common)
-    register("unit-bounds-noise", AssumesUnitBounds, params=NoiseParams, **common)
-    register("unseeded-noise", UnseededNoise, params=NoiseParams, **common)
-    register("fixed-seed-noise", FixedSeedNoise, params=NoiseParams, **common)
-    register("in-place-noise", InPlaceNoise, params=NoiseParams, **common)
-    register("unbounded-noise", GoodNoise, params=UnboundedParams, **common)
-    register("unbounded-leaky-noise", LeakyNoise, params=UnboundedParams, **common)
-    register("lax-noise", GoodNoise, params=LaxParams, **common)
-    register("no-summary-noise", GoodNoise, params=NoiseParams, needs="nothing")
+    register.perturbation("good-noise", GoodNoise, params=NoiseParams, strength="sigma", **common)
+    register.perturbation("leaky-noise", LeakyNoise, params=NoiseParams, **common)
+    register.perturbation("unit-bounds-noise", AssumesUnitBounds, params=NoiseParams, **common)
+    register.perturbation("unseeded-noise", UnseededNoise, params=NoiseParams, **common)
+    register.perturbation("fixed-seed-noise", FixedSeedNoise, params=NoiseParams, **common)
+    register.perturbation("in-place-noise", InPlaceNoise, params=NoiseParams, **common)
+    register.perturbation("unbounded-noise", GoodNoise, params=UnboundedParams, **common)
+    register.perturbation("unbounded-leaky-noise", LeakyNoise, params=UnboundedParams, **common)
+    register.perturbation("lax-noise", GoodNoise, params=LaxParams, **common)
+    register.perturbation("no-summary-noise", GoodNoise, params=NoiseParams, needs="nothing")
 
 
 @hookimpl
 def robustkit_register_defenses(register):
-    register("good-squeeze", Squeeze, form="input-transform", summary="smooth squeeze")
-    register("rounding-squeeze", RoundingSqueeze, form="input-transform", summary="rounding")
-    register("rounding-squeeze-honest", RoundingSqueeze, form="input-transform",
-             differentiable=False, summary="rounding, declared non-differentiable")
-    register("shape-breaker", ShapeBreakingWrapper, form="model-wrapper", summary="bad shape")
-    register("random-wrapper", RandomWrapper, form="model-wrapper", summary="global noise")
+    register.input_transform("good-squeeze", Squeeze, summary="smooth squeeze")
+    register.input_transform("rounding-squeeze", RoundingSqueeze, summary="rounding")
+    register.input_transform("rounding-squeeze-honest", RoundingSqueeze, differentiable=False,
+                             summary="rounding, declared non-differentiable")
+    register.model_wrapper("shape-breaker", ShapeBreakingWrapper, summary="bad shape")
+    register.model_wrapper("random-wrapper", RandomWrapper, summary="global noise")
 
 
 @hookimpl
 def robustkit_register_metrics(register):
-    register("good-accuracy", GoodMetric, summary="accuracy")
-    register("crash-on-empty", CrashOnEmpty, summary="divides by the batch size")
+    register.metric("good-accuracy", GoodMetric, summary="accuracy")
+    register.metric("crash-on-empty", CrashOnEmpty, summary="divides by the batch size")
 
 
 @hookimpl
 def robustkit_register_models(register):
-    register("wrong-width", WrongWidth, summary="always 3 outputs")
+    register.model("wrong-width", WrongWidth, summary="always 3 outputs")
 
 
 @hookimpl
 def robustkit_register_datasets(register):
-    register("unseeded-data", UnseededData, tasks=["classification"], modality="vector",
-             summary="split drawn from the global generator")
+    register.dataset("unseeded-data", UnseededData, task="classification", modality="vector",
+                     summary="split drawn from the global generator")

@@ -130,7 +130,8 @@ def test_unknown_component_lists_what_is_registered():
     exc = failure("defense", "no-such-defense")
     assert exc.check == "registers"
     assert "registered defenses: good-squeeze" in exc.problem
-    assert "register('no-such-defense', ...) in robustkit_register_defenses" in exc.fix
+    assert ("register.training_defense (or .input_transform, .model_wrapper) with "
+            "'no-such-defense' in robustkit_register_defenses") in exc.fix
 
 
 def test_several_broken_contracts_are_reported_together():

@@ -117,19 +117,19 @@ def test_composes_in_a_pipeline_config(tmp_path, host):
     class Plugin:
         @hookimpl
         def robustkit_register_datasets(self, register):
-            register("toy-vectors", lambda p: type("D", (), {"load": lambda s, seed:
-                     bundle()})(), tasks=["classification"], modality="vector")
+            register.dataset("toy-vectors", lambda p: type("D", (), {"load": lambda s, seed:
+                             bundle()})(), task="classification", modality="vector")
 
         @hookimpl
         def robustkit_register_models(self, register):
-            register("toy-mlp", lambda p: type("B", (), {"build": lambda s, info: model()})(),
-                     tasks=["classification"], modalities=["vector"])
+            register.model("toy-mlp", lambda p: type("B", (), {"build": lambda s, info: model()})(),
+                           tasks=["classification"], modalities=["vector"])
 
         @hookimpl
         def robustkit_register_metrics(self, register):
-            register("acc", lambda p: type("M", (), {"compute": lambda s, ev: float(
-                (ev.outputs.argmax(1) == ev.y_true).float().mean())})(),
-                tasks=["classification"])
+            register.metric("acc", lambda p: type("M", (), {"compute": lambda s, ev: float(
+                       (ev.outputs.argmax(1) == ev.y_true).float().mean())})(),
+                       tasks=["classification"])
 
     from robustkit_adversarial_training import plugin as at_plugin
 

@@ -40,5 +40,5 @@ def test_adapters_stay_out_of_all_installed_sweeps():
     from robustkit.plugins import get_registry
 
     spec = get_registry().get(Kind.PERTURBATION, "art-fgsm")
-    assert spec.extra["all_installed"] is False and spec.strength == "eps"
+    assert spec.all_installed is False and spec.threat.norm == "linf" and spec.strength == "eps"
     assert get_registry().get(Kind.PERTURBATION, "art-deepfool").strength is None

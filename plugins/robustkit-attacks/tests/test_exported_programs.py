@@ -8,7 +8,8 @@ import torch
 from robustkit_attacks import FGSM, PGD
 
 
-@pytest.mark.parametrize("attack", [FGSM(eps=0.1), PGD(eps=0.1, steps=5, random_start=False, exact=True)])
+@pytest.mark.parametrize("attack", [
+    FGSM(eps=0.1), PGD(eps=0.1, steps=5, random_start=False, exact=True)])
 def test_attacks_run_on_an_exported_program(cnn, image_data, attack):
     _, _, x, y = image_data
     x, y = x[:32], y[:32]

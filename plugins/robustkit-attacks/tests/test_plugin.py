@@ -65,16 +65,16 @@ class _Accuracy:
 class _TestPlugin:
     @hookimpl
     def robustkit_register_datasets(self, register):
-        register("test-protos", _Protos, tasks=["classification"], modality="image")
+        register.dataset("test-protos", _Protos, task="classification", modality="image")
 
     @hookimpl
     def robustkit_register_models(self, register):
-        register("test-net", _TinyNet, params=_NetParams, tasks=["classification"],
-                 modalities=["image"])
+        register.model("test-net", _TinyNet, params=_NetParams, tasks=["classification"],
+                       modalities=["image"])
 
     @hookimpl
     def robustkit_register_metrics(self, register):
-        register("test-accuracy", _Accuracy, tasks=["classification"])
+        register.metric("test-accuracy", _Accuracy, tasks=["classification"])
 
 
 @pytest.fixture(scope="module")

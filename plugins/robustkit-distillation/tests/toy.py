@@ -49,5 +49,5 @@ def trainer(epochs=15, lr=0.01):
 
 @hookimpl
 def robustkit_register_models(register):
-    register("toy-mlp", MLPBuilder, params=WidthParams, tasks=["classification"],
-             modalities=["vector"])
+    register.model("toy-mlp", MLPBuilder, params=WidthParams, tasks=["classification"],
+                   modalities=["vector"])

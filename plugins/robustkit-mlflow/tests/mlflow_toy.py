@@ -61,20 +61,21 @@ class Broken:
 
 @hookimpl
 def robustkit_register_datasets(register):
-    register("toy", ToyData, tasks=["classification"], modality="vector")
+    register.dataset("toy", ToyData, task="classification", modality="vector")
 
 
 @hookimpl
 def robustkit_register_models(register):
-    register("linear", Linear, tasks=["classification"], modalities=["vector"])
+    register.model("linear", Linear, tasks=["classification"], modalities=["vector"])
 
 
 @hookimpl
 def robustkit_register_perturbations(register):
-    register("shift", Shift, params=ShiftParams, strength="amount", tasks=["classification"])
-    register("broken", Broken, tasks=["classification"])
+    register.perturbation("shift", Shift, params=ShiftParams, needs="nothing", strength="amount",
+                          tasks=["classification"])
+    register.perturbation("broken", Broken, needs="nothing", tasks=["classification"])
 
 
 @hookimpl
 def robustkit_register_metrics(register):
-    register("accuracy", Accuracy, tasks=["classification"])
+    register.metric("accuracy", Accuracy, tasks=["classification"])

@@ -8,12 +8,11 @@ from robustkit_pca_defense.params import PCAProjectionParams
 
 @hookimpl
 def robustkit_register_defenses(register):
-    register(
+    register.input_transform(
         "pca-projection",
         "robustkit_pca_defense.projection:PCAProjection",
         params=PCAProjectionParams,
         tasks=["classification", "regression", "anomaly-detection"],
-        form="input-transform",
         # a linear projection and a clamp: gradients are exact, so white-box attacks
         # through the defense are meaningful (Bhagoji et al. evaluate them too)
         differentiable=True,

@@ -19,10 +19,13 @@ from robustkit.errors import ParamsError, PluginError, UnknownComponentError
 from robustkit.registry import Registry
 
 
-def _registry(ctx: DefenseContext | None) -> Registry:
+def registry_of(ctx: DefenseContext | None) -> Registry:
+    """The registry a defense resolves component names in: the pipeline's (``ctx.registry``),
+    or the process-wide one outside a pipeline. Public: distillation builds its teacher
+    models through it."""
     if ctx is not None and getattr(ctx, "registry", None) is not None:
         return ctx.registry
-    from robustkit.plugins import get_registry
+    from robustkit import get_registry
 
     return get_registry()
 
@@ -43,7 +46,7 @@ class TrainingAttack:
 
     def __init__(self, defense: str, name: str, eps: float, steps: int | None,
                  overrides: dict[str, Any], ctx: DefenseContext, salt: str = "adv-train"):
-        registry = _registry(ctx)
+        registry = registry_of(ctx)
         installed = ", ".join(gradient_perturbations(registry)) or "(none installed)"
         try:
             spec = registry.get(Kind.PERTURBATION, name)

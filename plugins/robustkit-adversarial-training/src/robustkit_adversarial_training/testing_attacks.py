@@ -49,7 +49,7 @@ class LocalNoise:
 
 @hookimpl
 def robustkit_register_perturbations(register):
-    register("local-fgsm", LocalFGSM, params=FGSMParams, needs="gradients",
-             targets=["test-inputs"], strength="eps", tasks=["classification"])
-    register("local-noise", LocalNoise, params=NoiseParams, needs="nothing",
-             targets=["test-inputs"], strength="eps", tasks=["classification"])
+    register.perturbation("local-fgsm", LocalFGSM, params=FGSMParams, needs="gradients",
+                          targets=["test-inputs"], strength="eps", tasks=["classification"])
+    register.perturbation("local-noise", LocalNoise, params=NoiseParams, needs="nothing",
+                          targets=["test-inputs"], strength="eps", tasks=["classification"])

@@ -12,8 +12,10 @@ from robustkit_adversarial_training.attack_loop import TrainingAttack
 from robustkit_adversarial_training.params import FastATParams, PGDATParams
 
 
-def _mixed(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y: torch.Tensor,
-           clean_weight: float) -> torch.Tensor:
+def mixed_loss(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y: torch.Tensor,
+               clean_weight: float) -> torch.Tensor:
+    """Cross-entropy on the adversarial batch, mixed with the clean batch's by
+    ``clean_weight`` (0: adversarial only). Public: self-distillation reuses it."""
     loss = F.cross_entropy(model(x_adv), y)
     if clean_weight > 0:
         loss = (1 - clean_weight) * loss + clean_weight * F.cross_entropy(model(x), y)
@@ -39,7 +41,7 @@ class PGDAdversarialTraining:
 
         def loss(step: TrainStep) -> torch.Tensor:
             x_adv = attack(step.model, step.x, step.y)
-            return _mixed(step.model, step.x, x_adv, step.y, w)
+            return mixed_loss(step.model, step.x, x_adv, step.y, w)
 
         return trainer.fit(model, data.x_train, data.y_train, loss=loss,
                            epochs=self.params.epochs, salt=self.name)
@@ -71,7 +73,7 @@ class FastAdversarialTraining(PGDAdversarialTraining):
             x0 = (x + (start * 2 - 1) * eps).clamp(lo, hi)
             x_step = attack(step.model, x0, step.y)
             x_adv = (x + (x_step - x).clamp(-eps, eps)).clamp(lo, hi)
-            return _mixed(step.model, x, x_adv, step.y, w)
+            return mixed_loss(step.model, x, x_adv, step.y, w)
 
         return trainer.fit(model, data.x_train, data.y_train, loss=loss,
                            epochs=self.params.epochs, salt=self.name)

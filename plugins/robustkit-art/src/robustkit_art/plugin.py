@@ -10,18 +10,19 @@ import importlib.util
 from functools import partial
 from typing import Any
 
-from robustkit import hookimpl
+from robustkit import Threat, hookimpl
 from robustkit.errors import PluginError
 from robustkit_art.params import entries, params_model
 
 INSTALL_HINT = "pip install adversarial-robustness-toolbox==1.20.1"
-# integrity facts (docs/integrity.md) for the attacks robustkit also implements
+# threat facts for the integrity checks (docs/integrity.md), for the attacks robustkit
+# also implements
 _FACTS = {
-    "art-fgsm": {"iterative": False, "norm": "linf"},
-    "art-bim": {"iterative": True, "norm": "linf"},
-    "art-pgd": {"iterative": True, "norm": "linf"},
-    "art-mim": {"iterative": True, "norm": "linf"},
-    "art-apgd": {"iterative": True, "norm": "linf"},
+    "art-fgsm": Threat(norm="linf", iterative=False),
+    "art-bim": Threat(norm="linf", iterative=True),
+    "art-pgd": Threat(norm="linf", iterative=True),
+    "art-mim": Threat(norm="linf", iterative=True),
+    "art-apgd": Threat(norm="linf", iterative=True),
 }
 
 
@@ -43,14 +44,19 @@ def check_attack(name: str, params: Any, facts: Any) -> str | None:
 def robustkit_register_perturbations(register):
     for name, entry in entries().items():
         model = params_model(name)
-        tasks = ["classification", "regression"]
-        extra = {"check": partial(check_attack, name), "library": "art",
-                 "art_class": entry["class"], "all_installed": False, **_FACTS.get(name, {})}
-        register(name, partial(build_attack, name), params=model, needs=entry["needs"],
-                 targets=["test-inputs"], tasks=tasks,
-                 strength="eps" if "eps" in model.model_fields else None,
-                 summary=f"ART {entry['class']}: {entry['summary']}"[:200], extra=extra)
+        register.perturbation(
+            name,
+            partial(build_attack, name),
+            params=model,
+            needs=entry["needs"],
+            targets=["test-inputs"],
+            tasks=["classification", "regression"],
+            strength="eps" if "eps" in model.model_fields else None,
+            threat=_FACTS.get(name, Threat()),
+            check=partial(check_attack, name),
+            all_installed=False,
+            summary=f"ART {entry['class']}: {entry['summary']}"[:200],
+        )
     if importlib.util.find_spec("art") is None:
         # registered, then withdrawn by the kernel: naming art-pgd then says why
-        raise PluginError("the Adversarial Robustness Toolbox is not installed; "
-                          f"`{INSTALL_HINT}`")
+        raise PluginError(f"the Adversarial Robustness Toolbox is not installed; `{INSTALL_HINT}`")

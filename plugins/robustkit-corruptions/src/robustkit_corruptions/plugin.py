@@ -4,8 +4,12 @@ from robustkit import NoParams, hookimpl
 from robustkit_corruptions.params import CorruptionParams
 
 _M = "robustkit_corruptions"
-_COMMON = dict(needs="nothing", targets=["test-inputs", "train-inputs"], strength="severity",
-               tasks=["classification", "image-to-image", "anomaly-detection", "detection"])
+_COMMON = dict(
+    needs="nothing",
+    targets=["test-inputs", "train-inputs"],
+    strength="severity",
+    tasks=["classification", "image-to-image", "anomaly-detection", "detection"],
+)
 _SUMMARIES = {
     "gaussian-noise-c": "additive Gaussian noise at CIFAR-10-C levels",
     "shot-noise": "Poisson (photon) noise",
@@ -24,12 +28,22 @@ _SUMMARIES = {
 def robustkit_register_perturbations(register):
     for name, summary in _SUMMARIES.items():
         attr = name.replace("-", "_")
-        register(name, f"{_M}.corruption:{attr}", params=CorruptionParams,
-                 summary=f"{summary}; severity 1-5 (images)", **_COMMON)
+        register.perturbation(
+            name,
+            f"{_M}.corruption:{attr}",
+            params=CorruptionParams,
+            summary=f"{summary}; severity 1-5 (images)",
+            **_COMMON,
+        )
 
 
 @hookimpl
 def robustkit_register_metrics(register):
-    register("corruption-error", f"{_M}.metrics:CorruptionError", params=NoParams,
-             tasks=["classification"], higher_is_better=False,
-             summary="top-1 error; mCE vs a baseline via robustkit_corruptions.corruption_errors")
+    register.metric(
+        "corruption-error",
+        f"{_M}.metrics:CorruptionError",
+        params=NoParams,
+        tasks=["classification"],
+        higher_is_better=False,
+        summary="top-1 error; mCE vs a baseline via robustkit_corruptions.corruption_errors",
+    )

@@ -25,7 +25,7 @@ from torch import nn
 
 from robustkit.components import Kind
 from robustkit.data import DataBundle, DefenseContext, derive_seed
-from robustkit.errors import ParamsError, PluginError
+from robustkit.errors import IncompatibleError, ParamsError, PluginError
 from robustkit.trainer import Trainer, TrainStep, predict
 from robustkit_distillation.params import DualTeacherParams
 from robustkit_distillation.soft import entropy, kl_to
@@ -46,13 +46,11 @@ class DualTeacher:
         torch.manual_seed(derive_seed(ctx.seed, self.name, which))
         if ref is None:
             return copy.deepcopy(student)
-        from robustkit_adversarial_training.attack_loop import _registry
-
-        spec = _registry(ctx).get(Kind.MODEL, ref.name)
-        if ctx.info.modality not in spec.modalities:
-            raise ParamsError(f"defense '{self.name}': teacher model '{ref.name}' does not "
-                              f"accept {ctx.info.modality.value} inputs")
-        teacher = spec.build(ref.params).build(ctx.info)
+        try:  # the kernel's service: the pipeline's registry, params validated
+            builder = ctx.build(Kind.MODEL, {"name": ref.name, "params": ref.params})
+        except IncompatibleError as exc:
+            raise ParamsError(f"defense '{self.name}': teacher {exc}") from None
+        teacher = builder.build(ctx.info)
         if not isinstance(teacher, nn.Module):
             raise PluginError(f"model '{ref.name}' did not build a torch module")
         return teacher.to(ctx.device)

@@ -15,7 +15,7 @@ import copy
 
 import torch
 from robustkit_adversarial_training.attack_loop import TrainingAttack
-from robustkit_adversarial_training.training import _mixed
+from robustkit_adversarial_training.training import mixed_loss
 from torch import nn
 
 from robustkit.data import DataBundle, DefenseContext
@@ -56,7 +56,7 @@ class SelfDistillationAT:
         def loss(step: TrainStep) -> torch.Tensor:
             update_teacher(step.model, step.epoch)
             x_adv = attack(step.model, step.x, step.y)
-            hard = _mixed(step.model, step.x, x_adv, step.y, p.clean_weight)
+            hard = mixed_loss(step.model, step.x, x_adv, step.y, p.clean_weight)
             if step.epoch < p.warmup_epochs or p.beta == 0:
                 return hard
             with torch.no_grad():

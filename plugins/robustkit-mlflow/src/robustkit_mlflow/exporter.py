@@ -115,7 +115,7 @@ class Exporter:
                     rec.metrics[metric_key(metric, label)] = float(value)
                     rec.labels.setdefault(label, {})[metric] = value
 
-    def end(self, run_id: str, result: Any) -> None:
+    def end(self, run_id: str, result: Any, report: Any) -> None:
         rec = self.open.pop(run_id, None)
         if rec is None:
             return
@@ -128,7 +128,8 @@ class Exporter:
             {"run_id": run_id, "table": result.table(), "timings": result.timings,
              "flags": [getattr(f, "__dict__", str(f)) for f in result.flags]},
             indent=2, default=str)
-        rec.artifacts.update(_report(run_id, result))
+        rep = report()  # built by the kernel from the run's open store, on this thread
+        rec.artifacts.update({"report.md": rep.markdown(), "report.html": rep.html()})
         self._submit(rec)
 
     # -- export thread --------------------------------------------------------------------
@@ -171,20 +172,6 @@ class Exporter:
         self.open.clear()
         if self.jobs.unfinished_tasks:
             self.flush(float(os.environ.get(ENV_EXIT_WAIT, "30")))
-
-
-def _report(run_id: str, result: Any) -> dict[str, str]:
-    """The report card of this run, Markdown and HTML (from robustkit.report)."""
-    if result.store_path is None:
-        return {}
-    from robustkit.report import build_report
-    from robustkit.store import Store
-
-    metrics = result.metrics()
-    metric = "accuracy" if "accuracy" in metrics else (metrics[0] if metrics else "accuracy")
-    with Store(result.store_path) as db:
-        rep = build_report(db, run_ids=[run_id], metric=metric)
-        return {"report.md": rep.markdown(), "report.html": rep.html()}
 
 
 def _connect(uri: str, name: str) -> tuple[Any, str]:

@@ -19,8 +19,7 @@ def _guard(fn, *args: Any) -> None:
     try:
         fn(*args)
     except Exception as exc:  # never let the exporter break a pipeline
-        log.warning("robustkit-mlflow: %s failed: %s: %s", fn.__name__, type(exc).__name__,
-                    exc)
+        log.warning("robustkit-mlflow: %s failed: %s: %s", fn.__name__, type(exc).__name__, exc)
 
 
 @hookimpl
@@ -38,7 +37,7 @@ def robustkit_stage_end(run_id, stage, seconds, details):
 
 
 @hookimpl
-def robustkit_pipeline_end(run_id, result):
+def robustkit_pipeline_end(run_id, result, report):
     from robustkit_mlflow.exporter import EXPORTER
 
-    _guard(EXPORTER.end, run_id, result)
+    _guard(EXPORTER.end, run_id, result, report)

@@ -6,5 +6,9 @@ from robustkit_ray.params import RayParams
 
 @hookimpl
 def robustkit_register_executors(register):
-    register("ray", "robustkit_ray.executor:RayExecutor", params=RayParams,
-             summary="sweep cells as Ray tasks on a local or remote cluster")
+    register.executor(
+        "ray",
+        "robustkit_ray.executor:RayExecutor",
+        params=RayParams,
+        summary="sweep cells as Ray tasks on a local or remote cluster",
+    )

@@ -8,17 +8,17 @@ import importlib.util
 from functools import partial
 from typing import Any
 
-from robustkit import hookimpl
+from robustkit import Threat, hookimpl
 from robustkit.errors import PluginError
 from robustkit_torchattacks.params import entries, params_model
 
 INSTALL_HINT = "pip install --no-deps torchattacks==3.5.1"
 _FACTS = {
-    "ta-fgsm": {"iterative": False, "norm": "linf"},
-    "ta-bim": {"iterative": True, "norm": "linf"},
-    "ta-pgd": {"iterative": True, "norm": "linf"},
-    "ta-mifgsm": {"iterative": True, "norm": "linf"},
-    "ta-pgdl2": {"iterative": True, "norm": "l2"},
+    "ta-fgsm": Threat(norm="linf", iterative=False),
+    "ta-bim": Threat(norm="linf", iterative=True),
+    "ta-pgd": Threat(norm="linf", iterative=True),
+    "ta-mifgsm": Threat(norm="linf", iterative=True),
+    "ta-pgdl2": Threat(norm="l2", iterative=True),
 }
 
 
@@ -45,16 +45,22 @@ def _summary(entry: dict[str, Any]) -> str:
 def robustkit_register_perturbations(register):
     for name, entry in entries().items():
         model = params_model(name)
-        extra = {"check": partial(check_attack, name), "library": "torchattacks",
-                 "torchattacks_class": entry["class"], "all_installed": False,
-                 **_FACTS.get(name, {})}
-        register(name, partial(build_attack, name), params=model, needs=entry["needs"],
-                 targets=["test-inputs"], tasks=["classification"],
-                 strength="eps" if "eps" in model.model_fields else None,
-                 summary=_summary(entry),
-                 extra=extra)
+        register.perturbation(
+            name,
+            partial(build_attack, name),
+            params=model,
+            needs=entry["needs"],
+            targets=["test-inputs"],
+            tasks=["classification"],
+            strength="eps" if "eps" in model.model_fields else None,
+            threat=_FACTS.get(name, Threat()),
+            check=partial(check_attack, name),
+            all_installed=False,
+            summary=_summary(entry),
+        )
     if importlib.util.find_spec("torchattacks") is None:
         # registered, then withdrawn by the kernel: naming ta-pgd then says why
         raise PluginError(
             "torchattacks is not installed. Install it WITHOUT its dependencies (it declares "
-            f"torchvision, which robustkit never installs): `{INSTALL_HINT}`")
+            f"torchvision, which robustkit never installs): `{INSTALL_HINT}`"
+        )

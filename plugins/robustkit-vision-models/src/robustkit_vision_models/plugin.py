@@ -8,12 +8,27 @@ _TASKS = ["classification", "anomaly-detection"]
 
 @hookimpl
 def robustkit_register_models(register):
-    register("mlp", "robustkit_vision_models.nets:MLPBuilder", params=MLPParams, tasks=_TASKS,
-             modalities=["image", "vector", "sequence"],
-             summary="fully connected ReLU network on flattened inputs")
-    register("small-cnn", "robustkit_vision_models.nets:SmallCNNBuilder",
-             params=SmallCNNParams, tasks=_TASKS, modalities=["image"],
-             summary="two conv blocks (conv-ReLU-conv-ReLU-maxpool) and a dense head")
-    register("small-resnet", "robustkit_vision_models.nets:SmallResNetBuilder",
-             params=SmallResNetParams, tasks=_TASKS, modalities=["image"],
-             summary="three-stage ResNet with basic blocks (He et al. 2016), global pooling")
+    register.model(
+        "mlp",
+        "robustkit_vision_models.nets:MLPBuilder",
+        params=MLPParams,
+        tasks=_TASKS,
+        modalities=["image", "vector", "sequence"],
+        summary="fully connected ReLU network on flattened inputs",
+    )
+    register.model(
+        "small-cnn",
+        "robustkit_vision_models.nets:SmallCNNBuilder",
+        params=SmallCNNParams,
+        tasks=_TASKS,
+        modalities=["image"],
+        summary="two conv blocks (conv-ReLU-conv-ReLU-maxpool) and a dense head",
+    )
+    register.model(
+        "small-resnet",
+        "robustkit_vision_models.nets:SmallResNetBuilder",
+        params=SmallResNetParams,
+        tasks=_TASKS,
+        modalities=["image"],
+        summary="three-stage ResNet with basic blocks (He et al. 2016), global pooling",
+    )
