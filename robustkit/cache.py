@@ -12,8 +12,11 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from robustkit.errors import RobustkitWarning
 
 if TYPE_CHECKING:
     from torch import nn
@@ -28,6 +31,11 @@ def structure(model: nn.Module) -> str:
     """The module tree as text (names and classes), so a cache hit needs the same structure."""
     return ";".join(f"{name}:{type(m).__module__}.{type(m).__qualname__}"
                     for name, m in model.named_modules())
+
+
+def _refused(path: Path, why: str) -> None:
+    warnings.warn(f"cached model {path} was refused ({why}); retraining, and replacing the "
+                  "file with the new model", RobustkitWarning, stacklevel=3)
 
 
 class ModelCache:
@@ -47,13 +55,18 @@ class ModelCache:
             return False
         try:
             saved = torch.load(path, map_location="cpu", weights_only=True)
-            if saved.get("structure") != structure(model):
+            if not isinstance(saved, dict) or saved.get("structure") != structure(model):
                 # e.g. a training defense returned a wrapper: loading its weights into the
                 # bare model would silently drop the wrapper
+                _refused(path, "it holds a model of another structure, e.g. saved by a training "
+                         "defense that wraps the model and has no rebuild()")
                 return False
             model.load_state_dict(saved["state"])
-        except Exception:
-            # a truncated or stale file is a cache miss, never a failed run
+        except Exception as exc:
+            # a truncated, stale or tampered file is a cache miss, never a failed run; but
+            # the user is told, since the file is about to be overwritten
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            _refused(path, f"{type(exc).__name__}: {reason[:200]}")
             return False
         return True
 

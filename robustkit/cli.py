@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from robustkit import overrides
 from robustkit.components import Kind
 from robustkit.config import DEFAULT_STORE
 from robustkit.errors import RobustkitError
@@ -31,10 +32,15 @@ class _Group(click.Group):
     """Prints RobustkitError as one clear message instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from robustkit.lifecycle import Interrupted
+
         try:
             return super().invoke(ctx)
         except RobustkitError as exc:
             _fail(exc)
+        except Interrupted as exc:
+            click.echo(f"error: {exc}; the run is stored as interrupted", err=True)
+            sys.exit(128 + exc.signum)
 
 
 store_option = click.option(
@@ -47,6 +53,23 @@ store_option = click.option(
 @click.version_option(package_name="robustkit")
 def main() -> None:
     """Measure and improve the robustness of neural networks."""
+    _plain_warnings()
+
+
+def _plain_warnings() -> None:
+    """A RobustkitWarning is printed as one ``warning: ...`` line, not with a source line."""
+    import warnings
+
+    from robustkit.errors import RobustkitWarning
+
+    default = warnings.formatwarning
+
+    def fmt(message, category, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if issubclass(category, RobustkitWarning):
+            return f"warning: {message}\n"
+        return default(message, category, *args, **kwargs)
+
+    warnings.formatwarning = fmt
 
 
 @main.command()
@@ -192,18 +215,35 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
 
     pipeline = load_pipeline(config) if config else default_pipeline()
     if seed is not None:
-        pipeline = pipeline.model_copy(update={"seed": seed})
+        pipeline = overrides.apply(pipeline, {"seed": seed}, "pipeline")
     result = _run_with_progress(pipeline, store, quiet=as_json)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "table": result.table(),
-                               "timings": result.timings}, indent=2))
+                               "timings": result.timings,
+                               "flags": [f.as_dict() for f in result.flags]}, indent=2))
         return
     _print_table(result.run_id, result.rows, result.timings, str(result.store_path))
+    _print_flags([f.as_dict() for f in result.flags])
+
+
+def _print_flags(flags: list[dict[str, str]]) -> None:
+    """The integrity flags under the table: a number with a flag is not to be trusted."""
+    from rich.markup import escape
+
+    if not flags:
+        return
+    console = _console()
+    console.print(f"[yellow]{len(flags)} integrity flag(s): these numbers are doubtful "
+                  "(docs/integrity.md)[/yellow]")
+    for f in flags:
+        console.print(f"  [yellow]⚠[/yellow] {escape(f['label'])} {escape(f['check'])}: "
+                      f"{escape(f['message'])}", highlight=False)
 
 
 @main.command()
 @store_option
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="newest N runs")
 def runs(store: Path | None, limit: int) -> None:
     """Runs in the results store, newest first."""
     import datetime as dt
@@ -243,8 +283,10 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
     with Store(path) as db:
         run = db.run(run_id)
         rows = db.metrics(run["id"])
+        flags = db.flags(run["id"])
     if as_json:
         run["metrics"] = [r.as_dict() for r in rows]
+        run["flags"] = flags
         click.echo(json.dumps(run, indent=2, default=str))
         return
     console = _console()
@@ -258,6 +300,7 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 
         console.print(f"[red]{escape(run['error'])}[/red]")
     _print_table(run["id"], rows, run.get("timings") or {}, str(path))
+    _print_flags(flags)
 
 
 @main.command()
@@ -271,6 +314,9 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
               help="with --all-installed: also each training-time perturbation (label noise)")
 @click.option("--executor", default=None, help="in-process, process-pool, ray, ...")
 @click.option("--workers", type=int, default=None, help="workers for the executor")
+@click.option("--address", default=None,
+              help="join the Ray cluster at this address (implies --executor ray; "
+                   "default: RAY_ADDRESS when the executor is ray)")
 @click.option("--seeds", default=None, help="comma-separated seeds (overrides the config)")
 @click.option("--epochs", type=int, default=None, help="training epochs (overrides)")
 @click.option("--eval-samples", type=int, default=None, help="evaluate on N test samples")
@@ -278,12 +324,13 @@ def show(run_id: str, store: Path | None, as_json: bool) -> None:
 @store_option
 def sweep(config: Path | None, all_installed: bool, dataset: str | None, models: str | None,
           with_train_perturbations: bool, executor: str | None,
-          workers: int | None, seeds: str | None, epochs: int | None, eval_samples: int | None,
-          metric: str, store: Path | None) -> None:
+          workers: int | None, address: str | None, seeds: str | None, epochs: int | None,
+          eval_samples: int | None, metric: str, store: Path | None) -> None:
     """Run a sweep (CONFIG with lists), or every compatible installed combination.
 
     Running the same sweep again resumes it: finished cells are never recomputed."""
     from robustkit.config import ComponentRef
+    from robustkit.executors import executor_override
     from robustkit.sweep import all_installed as everything
     from robustkit.sweep import load_sweep, run_sweep
 
@@ -308,12 +355,8 @@ def sweep(config: Path | None, all_installed: bool, dataset: str | None, models:
         changes["training"] = {**spec.training.model_dump(), "epochs": epochs}
     if eval_samples is not None:
         changes["eval_samples"] = eval_samples
-    if changes:
-        spec = type(spec).model_validate({**spec.model_dump(), **changes})
-    ref = None
-    if executor or workers:
-        params = {"workers": workers} if workers else {}
-        ref = ComponentRef(name=executor or "process-pool", params=params)
+    spec = overrides.apply(spec, changes, "sweep")
+    ref = executor_override(spec.executor, executor, workers, address)
     console = _console()
 
     def progress(event: str, info: dict[str, Any]) -> None:
@@ -387,8 +430,10 @@ def report(sweep_id: str | None, run_ids: tuple[str, ...], metric: str, out: Pat
             sweep_id = db.sweeps()[0]["id"]
         full_ids = [db.run(r)["id"] for r in run_ids]
         rep = build_report(db, sweep_id=sweep_id, run_ids=full_ids, metric=metric)
-    if not rep.records:
-        raise RobustkitError(f"nothing to report in {path} for metric {metric!r}")
+    if not any(r.metric == metric for r in rep.records):  # else an empty table, exit 0
+        have = sorted({r.metric for r in rep.records})
+        raise RobustkitError(f"nothing to report in {path} for metric {metric!r}" + (
+            f"; the runs have: {', '.join(have)} (--metric)" if have else ""))
     paths = rep.write(out or path.parent / "report")
     _print_matrix_from(rep)
     for kind, p in paths.items():

@@ -12,8 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
+from robustkit import strict
 from robustkit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -37,6 +45,9 @@ class ComponentRef(BaseModel):
 
     name: str = Field(min_length=1, description="the registered component name")
     params: dict[str, Any] = Field(default_factory=dict, description="component parameters")
+    samples: int | None = Field(None, ge=1, le=10**9, description=(
+        "perturbations only: evaluate this one on the first N test samples (of those the "
+        "pipeline's eval_samples keeps), e.g. an expensive C&W or ZOO beside cheap noise"))
 
     @model_validator(mode="before")
     @classmethod
@@ -46,12 +57,24 @@ class ComponentRef(BaseModel):
         if not isinstance(value, dict | ComponentRef) and adopt_object is not None:
             return {"name": adopt_object(value)}  # a torch module, (x, y), a DataBundle
         if isinstance(value, dict) and "name" in value:
-            flat = {k: v for k, v in value.items() if k not in ("name", "params")}
+            flat = {k: v for k, v in value.items() if k not in ("name", "params", "samples")}
             if flat:
                 params = dict(value.get("params") or {})
                 params.update(flat)
-                return {"name": value["name"], "params": params}
+                out = {"name": value["name"], "params": params}
+                if "samples" in value:
+                    out["samples"] = value["samples"]
+                return out
         return value
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_samples(self, handler: Any) -> Any:
+        # configs (and the hashes of sweep cells and cached models taken over them) stay what
+        # they were before per-perturbation sample counts existed, unless one is given
+        data = handler(self)
+        if isinstance(data, dict) and data.get("samples") is None:
+            data.pop("samples", None)
+        return data
 
     def label(self) -> str:
         if not self.params:
@@ -182,6 +205,8 @@ FORMATS = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
+    if path.is_dir():  # before the suffix, which a folder seldom has
+        raise ConfigError(f"{path} is a directory; give the config file inside it")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ConfigError(
@@ -203,7 +228,7 @@ def load_model_file(path: str | Path, model: type[M], table: str) -> M:
     data = read_config_file(path)
     data = data.get(table, data) if isinstance(data.get(table), dict) else data
     try:
-        return model.model_validate(data)
+        return strict.validate(model, data)  # a file's `epochs = true` is no integer
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, str(path), table)) from None
 

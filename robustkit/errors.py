@@ -33,3 +33,8 @@ class DataError(RobustkitError):
 
 class StoreError(RobustkitError):
     """The results store cannot be opened or written."""
+
+
+class RobustkitWarning(UserWarning):
+    """Something the user should know that did not stop the run (e.g. an unreadable cached
+    model that was retrained); the CLI prints these as one ``warning:`` line."""

@@ -137,3 +137,44 @@ def robustkit_pipeline_end(
         the store may be closed once the hook returns. An implementation that does not name
         ``report`` is not passed it.
     """
+
+
+@hookspec
+def robustkit_sweep_start(sweep_id: str, name: str | None, store_path: str,
+                          cells: int, done: int) -> None:
+    """Called in the driver process when a sweep starts (or resumes), before any cell runs.
+
+    Cells run in worker processes (process pool, Ray) where lifecycle hooks of the pipeline
+    fire far from the driver and may be killed at shutdown; an exporter that must see every run
+    should export from the driver through the sweep hooks, reading the results store.
+
+    :param sweep_id: the sweep's id (a hash of its cells; the same on resume).
+    :param name: the sweep's name from its config, if any.
+    :param store_path: the SQLite results store the cells write to.
+    :param cells: how many cells the sweep has.
+    :param done: how many of them finished in an earlier run of the same sweep.
+    """
+
+
+@hookspec
+def robustkit_sweep_cell_end(sweep_id: str, cell_key: str, run_id: str | None, status: str,
+                             store_path: str) -> None:
+    """Called in the driver process as soon as a cell's outcome arrives.
+
+    :param sweep_id: the sweep's id.
+    :param cell_key: the cell's key.
+    :param run_id: the run the cell stored (``None`` if it failed before storing one).
+    :param status: ``done`` or ``failed``.
+    :param store_path: the results store holding the cell's run.
+    """
+
+
+@hookspec
+def robustkit_sweep_end(sweep_id: str, store_path: str, status: str) -> None:
+    """Called in the driver process when a sweep stops, also when it is interrupted.
+
+    :param sweep_id: the sweep's id.
+    :param store_path: the results store of its cells.
+    :param status: ``done``, ``failed`` (some cells failed) or ``interrupted`` (an exception
+        or a signal stopped the driver; the finished cells are stored).
+    """

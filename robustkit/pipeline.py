@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from robustkit import lifecycle
 from robustkit.config import DEFAULT_STORE, Pipeline
 from robustkit.plan import resolve
 from robustkit.plugins import PluginHost, get_host
@@ -33,6 +34,7 @@ def run_pipeline(
     """
     host = host or get_host()
     plan = resolve(config, host.registry)  # fails before anything is loaded or stored
+    lifecycle.check_device(plan.options.device)  # e.g. cuda:0 on a CPU-only torch
     options = plan.options
     own_store = not isinstance(store, Store)
     db = store if isinstance(store, Store) else Store(store or options.store or DEFAULT_STORE)
@@ -43,7 +45,8 @@ def run_pipeline(
         previous_threads = torch.get_num_threads()
         torch.set_num_threads(options.threads)
     try:
-        return run_plan(plan, host, db, progress or (lambda e, i: None))
+        with lifecycle.stop_on_signals():  # SIGTERM: the run is stored as interrupted
+            return run_plan(plan, host, db, progress or (lambda e, i: None))
     finally:
         if previous_threads is not None:
             torch.set_num_threads(previous_threads)

@@ -54,6 +54,7 @@ class PerturbationSetting(Resolved):
 
     label: str = ""
     strength: float | None = None
+    samples: int | None = None  # its own test-sample count (ComponentRef.samples), if any
 
 
 @dataclass
@@ -137,6 +138,11 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
 
 
 def _resolve(registry: Registry, kind: Kind, ref: ComponentRef) -> Resolved:
+    if ref.samples is not None:  # only test-time perturbations (via _expand) take one
+        raise ConfigError(
+            f"{kind.value} '{ref.name}': `samples` sets the test-sample count of one test-time "
+            f"perturbation and means nothing here; remove it (the pipeline's eval_samples "
+            f"sets the count for every evaluation)")
     spec = lookup_object(kind, ref.name) or registry.get(kind, ref.name)
     if kind is Kind.MODEL:  # every model accepts preprocessing = {mean, std}
         spec = model_spec(spec)
@@ -165,7 +171,8 @@ def _expand(registry: Registry, ref: ComponentRef) -> list[PerturbationSetting]:
         sub = ComponentRef(name=ref.name, params=params)  # as named: "dist:pgd" stays apart
         strength = getattr(model, spec.strength) if spec.strength else None
         out.append(PerturbationSetting(sub, spec, model, label=sub.label(),
-                                       strength=None if strength is None else float(strength)))
+                                       strength=None if strength is None else float(strength),
+                                       samples=ref.samples))
     return out
 
 

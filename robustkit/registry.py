@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from robustkit.components import Kind
 from robustkit.errors import UnknownComponentError
+from robustkit.first_party import install_hint
 from robustkit.registrar import make_spec
 from robustkit.spec import ComponentSpec, LazyParams, NoParams, Params, describe_bounds
 
@@ -173,7 +174,7 @@ class Registry:
                     f"{record.error}. Fix or reinstall that plugin."
                 )
         names = list(self._specs[kind])
-        msg = f"no {kind.value} named '{name}'."
+        msg = f"no {kind.value} named '{name}'." + install_hint(kind.value, name)
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if close:
             msg += " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

@@ -46,8 +46,7 @@ def worker_extras(host: PluginHost, configs: Iterable[dict[str, Any]], executor:
     """The plugins registered from Python and the objects the cells name, pickled once, and
     this process's ``sys.path``, so a worker finds modules the script could import."""
     if executor == IN_PROCESS:
-        # the cells run here, on this very host (a custom PluginHost included)
-        return {"sent": [], "host": host}
+        return {"sent": []}  # cells run here, on the caller's host (sweep._IN_PROCESS_HOST)
     plugins: list[tuple[str, Any]] = []
     for record in host.registry.plugins.values():
         if record.distribution is not None or not record.ok:
@@ -76,8 +75,6 @@ def worker_extras(host: PluginHost, configs: Iterable[dict[str, Any]], executor:
 
 def worker_host(payload: dict[str, Any]) -> PluginHost:
     """In a worker: the process-wide host plus what the parent sent."""
-    if "host" in payload:  # in-process: the parent's own host
-        return payload["host"]
     host = get_host()
     if "shipment" not in payload:
         return host
@@ -90,6 +87,8 @@ def worker_host(payload: dict[str, Any]) -> PluginHost:
             continue  # registered here already (a spawned worker re-ran the script's top level)
         if isinstance(plugin, str):
             plugin = importlib.import_module(plugin)
+            if host.pm.is_registered(plugin):
+                continue  # an installed plugin that a script also added by hand
         host.add_plugin(plugin, name)
     readopt(shipment["objects"])
     return host

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from robustkit import strict
 from robustkit.components import (
     ALL_TASKS,
     DefenseForm,
@@ -119,7 +120,7 @@ class ComponentSpec:
                 f"allowed: {allowed}. See `robustkit describe {self.name}`."
             )
         try:
-            return self.params(**values)
+            return strict.validate(self.params, values)  # `steps = true` is no integer
         except ValidationError as exc:
             raise ParamsError(self._explain(exc)) from None
 

@@ -104,6 +104,16 @@ class MetricRow:
         }
 
 
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for ids starting with ``text``: ``%`` and ``_`` in it are literal."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _unwritable(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
@@ -114,7 +124,11 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._check_existing_file()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # e.g. a part of the path is a regular file
+            raise StoreError(f"cannot create the folder of the store {self.path}: "
+                             f"{exc.strerror or exc}; point --store / store= elsewhere") from None
         try:
             self._conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
             self._conn.execute("PRAGMA busy_timeout = 60000")
@@ -125,6 +139,10 @@ class Store:
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
+            if _unwritable(exc):
+                raise StoreError(f"cannot write the results store {self.path} ({exc}): the "
+                                 "file or its folder is read-only; make both writable or point "
+                                 "--store / store= elsewhere") from None
             raise StoreError(
                 f"{self.path} is not a robustkit results database ({exc}); it was left "
                 "untouched. Point --store / store= at another file."
@@ -145,7 +163,32 @@ class Store:
                 f"{self.path} is not a robustkit results database (not an SQLite file); it was "
                 "left untouched. Point --store / store= at another file."
             )
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60.0)
+        for _ in range(20):  # another process may be creating this store right now
+            tables, app = self._read_app()
+            if app == APP_ID:
+                return
+            if tables:
+                break
+            time.sleep(0.1)
+        if not tables:
+            raise StoreError(
+                f"{self.path} is an SQLite database without robustkit's tables; robustkit does "
+                "not write into another database, and left it untouched. Point --store / "
+                "store= at a new file (or delete this one if robustkit was killed creating it)."
+            )
+        if app != APP_ID:
+            raise StoreError(
+                f"{self.path} is an SQLite database of another application (tables: "
+                f"{', '.join(sorted(tables)[:5])}); it was left untouched. Point --store / "
+                "store= at another file."
+            )
+
+    def _read_app(self) -> tuple[set[str], str | None]:
+        """The tables of the existing file, and the application its meta table names."""
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60.0)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self.path} ({exc})") from None
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             app = None
@@ -156,12 +199,7 @@ class Store:
             raise StoreError(f"{self.path} is not a readable SQLite database ({exc})") from None
         finally:
             conn.close()
-        if tables and app != APP_ID:
-            raise StoreError(
-                f"{self.path} is an SQLite database of another application (tables: "
-                f"{', '.join(sorted(tables)[:5])}); it was left untouched. Point --store / "
-                "store= at another file."
-            )
+        return tables, app
 
     def _init_schema(self) -> None:
         with self._write() as conn:
@@ -302,8 +340,8 @@ class Store:
         return [{**dict(r), "config": json.loads(r["config"])} for r in rows]
 
     def sweep(self, sweep_id: str) -> dict[str, Any]:
-        rows = self._query("SELECT * FROM sweeps WHERE id = ? OR id LIKE ?",
-                           (sweep_id, sweep_id + "%"))
+        rows = self._query("SELECT * FROM sweeps WHERE id = ? OR id LIKE ? ESCAPE '\\'",
+                           (sweep_id, _like_prefix(sweep_id)))
         if len(rows) != 1:
             raise StoreError(f"{'no' if not rows else 'more than one'} sweep matches "
                              f"{sweep_id!r} in {self.path}; `robustkit sweeps` lists them")
@@ -335,7 +373,8 @@ class Store:
     def run(self, run_id: str) -> dict[str, Any]:
         rows = self._query("SELECT * FROM runs WHERE id = ?", (run_id,))
         if not rows:
-            rows = self._query("SELECT * FROM runs WHERE id LIKE ?", (run_id + "%",))
+            rows = self._query("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\'",
+                               (_like_prefix(run_id),))
             if len(rows) > 1:
                 raise StoreError(f"run id prefix {run_id!r} matches {len(rows)} runs; give more")
         if not rows:

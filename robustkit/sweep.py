@@ -13,11 +13,14 @@ cell already done is never recomputed.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -57,7 +60,8 @@ class Sweep(BaseModel):
     perturbations: list[ComponentRef] = Field(default_factory=list)
     metrics: list[ComponentRef] = Field(
         default_factory=lambda: [ComponentRef(name="accuracy")], min_length=1)
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
+        default_factory=lambda: [0], min_length=1)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     device: str = "cpu"
     eval_batch_size: int = Field(512, ge=1)
@@ -153,13 +157,38 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     return Expansion(f"{sweep.name or 'sweep'}-{digest}", cells, skipped)
 
 
+# set by run_sweep while an executor runs cells in the driver's own process (in-process): those
+# cells use the host the caller gave, not the process-wide one
+_IN_PROCESS_HOST: ContextVar[PluginHost | None] = ContextVar("robustkit_sweep_host",
+                                                             default=None)
+
+
+SWEEP_CELL_ENV = "ROBUSTKIT_SWEEP_ID"
+
+
+@contextmanager
+def in_sweep_cell(sweep_id: str) -> Iterator[None]:
+    """Marks the pipeline runs inside as a sweep's cells (``ROBUSTKIT_SWEEP_ID`` is set), so
+    that per-run exporters can leave them to the driver's sweep hooks instead of exporting
+    them twice (or, in a worker killed at shutdown, never)."""
+    before = os.environ.get(SWEEP_CELL_ENV)
+    os.environ[SWEEP_CELL_ENV] = sweep_id
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SWEEP_CELL_ENV, None)
+        else:
+            os.environ[SWEEP_CELL_ENV] = before
+
+
 def run_cell(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one cell (in any worker) and record it in the store. Module-level so it pickles."""
     from robustkit.store import Store
 
     started = time.perf_counter()
-    host = worker_host(payload)
-    with Store(payload["store"]) as store:
+    host = _IN_PROCESS_HOST.get() or worker_host(payload)
+    with Store(payload["store"]) as store, in_sweep_cell(payload["sweep_id"]):
         try:
             result = Pipeline.model_validate(payload["config"]).run(store=store, host=host)
         except Exception as exc:
@@ -193,10 +222,12 @@ def run_sweep(
     progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> SweepOutcome:
     """Expand, then run every cell not yet done, phase by phase, on the chosen executor."""
+    from robustkit.lifecycle import check_device
     from robustkit.store import Store
 
     host = host or get_host()
     progress = progress or (lambda event, info: None)
+    check_device(sweep.device)  # once, before any cell is recorded as failed for it
     expansion = expand(sweep, host)
     path = Path(store or sweep.store or DEFAULT_STORE)
     ref = executor or sweep.executor
@@ -207,8 +238,13 @@ def run_sweep(
         done = {c["cell_key"] for c in db.cells(expansion.sweep_id) if c["status"] == "done"}
     progress("start", {"sweep_id": expansion.sweep_id, "cells": len(expansion.cells),
                        "done": len(done), "skipped": len(expansion.skipped)})
+    hook = host.hook
+    hook.robustkit_sweep_start(sweep_id=expansion.sweep_id, name=sweep.name,
+                               store_path=str(path), cells=len(expansion.cells), done=len(done))
     ran, failed = 0, []
     extras = worker_extras(host, [c.config for c in expansion.cells], ref.name)
+    status = "interrupted"
+    token = _IN_PROCESS_HOST.set(host)
     try:
         check_workers(runner, ref.name, extras, [c.config for c in expansion.cells])
         for phase in (0, 1):
@@ -221,9 +257,17 @@ def run_sweep(
                 ran += 1
                 if outcome["status"] != "done":
                     failed.append(outcome)
+                hook.robustkit_sweep_cell_end(
+                    sweep_id=expansion.sweep_id, cell_key=outcome["key"],
+                    run_id=outcome.get("run_id"), status=outcome["status"],
+                    store_path=str(path))
                 progress("cell", outcome)
+        status = "failed" if failed else "done"
     finally:
+        _IN_PROCESS_HOST.reset(token)
         runner.close()
+        hook.robustkit_sweep_end(sweep_id=expansion.sweep_id, store_path=str(path),
+                                 status=status)
     with Store(path) as db:
         if not failed:
             db.finish_sweep(expansion.sweep_id)

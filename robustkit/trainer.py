@@ -3,6 +3,7 @@ loss (``loss=``) or replace it entirely."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -107,30 +108,59 @@ class Trainer:
         optimizer = self.make_optimizer(model)
         gen = make_generator(self.seed, salt)
         n = x.shape[0]
-        x, y = x.to(self.device), y.to(self.device)
+        batches = _Batches(x, y, self.device)
         self.history = []
         for epoch in range(epochs):
-            order = torch.randperm(n, generator=gen).to(self.device)
-            total, seen = 0.0, 0
+            order = torch.randperm(n, generator=gen)
+            # summed on the device: reading the loss back every step would stall a GPU
+            total = torch.zeros((), dtype=torch.float64, device=self.device)
+            seen = 0
             for start in range(0, n, self.config.batch_size):
                 index = order[start : start + self.config.batch_size]
-                xb, yb = x[index], y[index]
+                xb, yb = batches.take(index)
+                index = index.to(self.device)
                 if loss is None:
                     value = criterion(model(xb), yb)
                 else:
                     value = loss(TrainStep(model, xb, yb, index, epoch, epochs))
-                if not torch.isfinite(value):
-                    raise FloatingPointError(
-                        f"training loss became {float(value)} at epoch {epoch}; "
-                        "lower training.lr or check the data for extreme values"
-                    )
                 optimizer.zero_grad(set_to_none=True)
                 value.backward()
                 optimizer.step()
-                total += float(value.detach()) * xb.shape[0]
+                total += value.detach().double() * xb.shape[0]
                 seen += xb.shape[0]
-            self.history.append(total / max(seen, 1))
+            mean = float(total) / max(seen, 1)  # one host sync per epoch
+            if not math.isfinite(mean):
+                raise FloatingPointError(
+                    f"training loss became {mean} in epoch {epoch}; "
+                    "lower training.lr or check the data for extreme values"
+                )
+            self.history.append(mean)
         return model.eval()
+
+
+class _Batches:
+    """Training tensors, handed out one batch at a time on the training device.
+
+    On CUDA the data stay in pinned host memory and each batch is copied asynchronously, so a
+    data set larger than the GPU's memory still trains; elsewhere they are moved once.
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, device: str):
+        import torch
+
+        self.device = torch.device(device)
+        self.per_batch = self.device.type == "cuda"
+        if self.per_batch:
+            self.x, self.y = x.cpu().pin_memory(), y.cpu().pin_memory()
+        else:
+            self.x, self.y = x.to(self.device), y.to(self.device)
+
+    def take(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.per_batch:
+            index = index.to(self.device)
+            return self.x[index], self.y[index]
+        xb, yb = self.x[index].pin_memory(), self.y[index].pin_memory()
+        return (xb.to(self.device, non_blocking=True), yb.to(self.device, non_blocking=True))
 
 
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from robustkit import guard
 from robustkit.adapters import score_oracle
 from robustkit.components import Needs, Task
 from robustkit.data import DataBundle, PerturbContext
@@ -57,7 +58,9 @@ class IntegrityChecks:
         params = s.params_dict()
         threat = ig.threat_of(s.spec.needs.value)
         norm = norm_name(params.get("norm", s.spec.threat.norm or "linf"))
-        acc = ig.accuracy(outputs, self._y_full)
+        # a setting with its own sample count was evaluated on the first n samples only
+        n = outputs.shape[0]
+        acc = ig.accuracy(outputs, self._y_full[:n])
         self.settings.append(ig.Setting(
             label=s.label, perturbation=s.name, accuracy=acc, threat=threat,
             iterative=s.spec.threat.iterative, unbounded=s.spec.threat.unbounded,
@@ -70,21 +73,22 @@ class IntegrityChecks:
             if self.gradient_flags is None:
                 self.gradient_flags = ig.check_gradients(self.model, self.x, self.y, "")
             ctx.writer.flag([ig.Flag(f.check, s.label, f.message) for f in self.gradient_flags])
-        k = self.x.shape[0]
+        k = min(self.x.shape[0], n)
+        xs, ys = self.x[:k], self.y[:k]
         bs = ctx.options.eval_batch_size
-        sub_acc = ig.accuracy(outputs[:k], self.y)
+        sub_acc = ig.accuracy(outputs[:k], ys)
         eps = s.strength if s.spec.strength in ("eps", "epsilon") else None
         if eps is not None and norm is not None and not s.spec.threat.unbounded:
             ctx.writer.flag(ig.check_random_noise(
-                lambda xx: predict(self.model, xx, bs), self.x, self.y, eps=eps, norm=norm,
+                lambda xx: predict(self.model, xx, bs), xs, ys, eps=eps, norm=norm,
                 bounds=self.data.info.bounds, attack_accuracy=sub_acc, label=s.label,
                 generator=ctx.seeds.generator(ctx.seeds.integrity_noise(s.label))))
         steps = params.get("steps")
         if isinstance(steps, int) and steps > 0:
-            ctx.writer.flag(self._more_steps(ctx, s, params, steps, sub_acc))
+            ctx.writer.flag(self._more_steps(ctx, s, params, steps, sub_acc, xs, ys))
 
-    def _more_steps(self, ctx: RunContext, s: Any, params: dict, steps: int, acc: float
-                    ) -> list[Any]:
+    def _more_steps(self, ctx: RunContext, s: Any, params: dict, steps: int, acc: float,
+                    x: Any, y: Any) -> list[Any]:
         from robustkit.errors import ParamsError
         from robustkit.trainer import predict
 
@@ -100,8 +104,8 @@ class IntegrityChecks:
             info=self.data.info, seed=ctx.seeds.integrity_steps_context,
             generator=ctx.seeds.generator(ctx.seeds.integrity_steps(s.label)),
             model=access, device=ctx.options.device)
-        x2 = doubled.perturb(self.x, self.y, pctx)
-        after = self.ig.accuracy(predict(self.model, x2, bs), self.y)
+        x2 = guard.call(s, "perturbing for the more-steps check", doubled.perturb, x, y, pctx)
+        after = self.ig.accuracy(predict(self.model, x2, bs), y)
         return self.ig.check_more_steps(acc, after, s.label, steps)
 
     def finished(self, ctx: RunContext) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from robustkit import guard
 from robustkit.components import Target
 from robustkit.data import DataBundle, PerturbContext
 from robustkit.errors import PluginError
@@ -43,15 +44,17 @@ def perturb_training_data(ctx: RunContext, data: DataBundle) -> DataBundle:
         pctx = PerturbContext(info=data.info, seed=seed, generator=ctx.seeds.generator(seed),
                               device=ctx.options.device)
         if Target.TRAIN_LABELS in r.spec.targets:
-            y = ctx.call(r, "perturbing training labels",
-                         lambda p=pert, c=pctx: p.perturb(data.x_train, data.y_train, c))
+            y = guard.call(r, "perturbing training labels", pert.perturb, data.x_train,
+                           data.y_train, pctx)
             if y.shape != data.y_train.shape:
                 raise PluginError(f"{r.spec.label} changed the label shape")
+            guard.check_dtype(r, y, data.y_train, "labels")
             data.y_train = y
         else:
-            x = ctx.call(r, "perturbing training inputs",
-                         lambda p=pert, c=pctx: p.perturb(data.x_train, data.y_train, c))
+            x = guard.call(r, "perturbing training inputs", pert.perturb, data.x_train,
+                           data.y_train, pctx)
             check_perturbed(r, x, data.x_train, data)
+            guard.check_dtype(r, x, data.x_train, "inputs")
             data.x_train = x
         data.validate(f"training data after {r.spec.label}")
         ctx.stage(f"train-perturb:{r.name}", t)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from robustkit.adapters import metric_items, model_access
+from robustkit import guard
+from robustkit.adapters import model_access
 from robustkit.components import Task
 from robustkit.data import DataBundle, Evaluation, PerturbContext, ScoreOracle
+from robustkit.errors import PluginError
 from robustkit.stages.context import EvaluationDone, RunContext
 from robustkit.stages.data import check_perturbed
 from robustkit.store import MetricRow
@@ -37,10 +39,12 @@ def evaluate(ctx: RunContext, model: Any, data: DataBundle) -> None:
     _notify(ctx, EvaluationDone(None, clean_out, x_clean))
     for s in ctx.plan.settings:
         t = time.perf_counter()
-        x_pert, outputs, extras = _perturb(ctx, s, model, x_clean, y, data)
+        k = n if s.samples is None else min(s.samples, n)  # its own (smaller) sample count
+        xs, ys, cs = x_clean[:k], y[:k], clean_out[:k]
+        x_pert, outputs, extras = _perturb(ctx, s, model, xs, ys, data)
         score(ctx, metrics, s.label, s.name, s.params_dict(), s.strength,
-              Evaluation(y, outputs, x_pert, x_clean, clean_out, data.info, extras))
-        keep_examples(ctx, s.label, x_pert, outputs, y, data)
+              Evaluation(ys, outputs, x_pert, xs, cs, data.info, extras))
+        keep_examples(ctx, s.label, x_pert, outputs, ys, data)
         ctx.stage(f"evaluate:{s.label}", t, metrics=last_values(ctx, s.label))
         _notify(ctx, EvaluationDone(s, outputs, x_pert))
     for observer in ctx.observers:
@@ -62,6 +66,7 @@ def _perturb(ctx: RunContext, s: Any, model: Any, x_clean: Any, y: Any, data: Da
     bs = ctx.options.eval_batch_size
     pert = s.build()
     access = model_access(s.spec.needs, model, data.info, bs)
+    watch = guard.ModelWatch(model) if access is model else None
     chunks, stats_parts = [], []
     seed = ctx.seeds.perturbation(s.label)
     gen = ctx.seeds.generator(seed, device="cpu")
@@ -69,11 +74,13 @@ def _perturb(ctx: RunContext, s: Any, model: Any, x_clean: Any, y: Any, data: Da
         xb, yb = x_clean[start : start + bs], y[start : start + bs]
         pctx = PerturbContext(info=data.info, seed=seed, generator=gen, model=access,
                               device=ctx.options.device)
-        xp = ctx.call(s, "perturbing test inputs",
-                      lambda p=pert, a=xb, b=yb, c=pctx: p.perturb(a, b, c))
+        xp = guard.call(s, "perturbing test inputs", pert.perturb, xb, yb, pctx)
         check_perturbed(s, xp, xb, data)
+        guard.check_dtype(s, xp, xb, "inputs")
         chunks.append(xp.detach())
         stats_parts.append(pctx.stats)
+    if watch is not None:
+        watch.check(s)
     x_pert = torch.cat(chunks)
     outputs = predict(model, x_pert, bs)
     extras = merge_stats(stats_parts)
@@ -101,15 +108,18 @@ def last_values(ctx: RunContext, label: str) -> dict[str, float | None]:
 
 def score(ctx: RunContext, metrics: list[tuple[Any, Any]], label: str, pert_name: str,
           params: dict[str, Any], strength: float | None, ev: Evaluation) -> None:
-    rows = []
+    rows, failures = [], []
     for m, metric in metrics:
-        value = ctx.call(m, f"scoring {label}", lambda mt=metric: mt.compute(ev))
-        # NaN comes back as None: SQLite has no NaN, and None means "not defined here"
-        items = ctx.call(m, f"reading its value for {label}", lambda v=value: metric_items(v))
-        for sub, v in items:
-            name = m.spec.name if sub is None else f"{m.spec.name}.{sub}"
-            rows.append(MetricRow(label, pert_name, params, strength, name, v))
+        try:  # one broken metric must not cost the others of this evaluation
+            value = guard.call(m, f"scoring {label}", metric.compute, ev)
+            # NaN comes back as None: SQLite has no NaN, and None means "not defined here"
+            rows += [MetricRow(label, pert_name, params, strength, name, v)
+                     for name, v in guard.metric_values(m, value, label)]
+        except PluginError as exc:
+            failures.append(exc)
     ctx.writer.metrics(rows)  # stored as soon as measured
+    if failures:
+        raise failures[0]
 
 
 def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:

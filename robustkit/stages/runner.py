@@ -7,6 +7,7 @@ import traceback
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from robustkit import lifecycle
 from robustkit.result import PipelineResult
 from robustkit.stages.check import observers
 from robustkit.stages.context import Progress, RunContext, RunWriter
@@ -34,7 +35,9 @@ def run_plan(plan: Plan, host: PluginHost, store: Store, progress: Progress) -> 
     its traceback) before it propagates."""
     ctx = RunContext(plan, host, RunWriter(store), progress)
     opts = ctx.options
+    lifecycle.reap(store)  # runs whose process was killed are marked interrupted
     ctx.writer.start(plan, opts, kernel_version())
+    lifecycle.claim(store, ctx.run_id)  # so a SIGKILLed run is found later
     progress("start", {"run_id": ctx.run_id, "evaluations": len(plan.settings) + 1})
     host.hook.robustkit_pipeline_start(run_id=ctx.run_id, config=plan.config)
     key = None
@@ -47,10 +50,10 @@ def run_plan(plan: Plan, host: PluginHost, store: Store, progress: Progress) -> 
         ctx.observers = observers(ctx, data.info.task)
         evaluate(ctx, model, data)
     except BaseException as exc:
-        message = f"{type(exc).__name__}: {exc}"
+        message, status = f"{type(exc).__name__}: {exc}", "failed"
         if not isinstance(exc, Exception):
-            message = f"interrupted ({type(exc).__name__})"
-        ctx.writer.finish("failed", ctx.timings, key,
+            message, status = f"interrupted ({exc or type(exc).__name__})", "interrupted"
+        ctx.writer.finish(status, ctx.timings, key,
                           error=message + "\n" + traceback.format_exc(limit=5))
         raise
     ctx.writer.finish("done", ctx.timings, key)

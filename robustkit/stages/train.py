@@ -3,10 +3,12 @@ or the training defenses in turn — or load it from the model cache by its fing
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from robustkit import guard
 from robustkit.adapters import apply_defense
 from robustkit.cache import ModelCache, fingerprint
 from robustkit.components import DefenseForm
@@ -94,8 +96,8 @@ def train(ctx: RunContext, data: DataBundle) -> Trained:
     for d in training:  # each training defense receives the previous one's model
         defense = d.build()
         seed_everything(ctx.seeds.defense(d.name))
-        model = ctx.call(d, "training", lambda m=model, df=defense: apply_defense(
-            DefenseForm.TRAINING, df, m, data, dctx, trainer))
+        model = guard.call(d, "training", functools.partial(apply_defense, DefenseForm.TRAINING),
+                           defense, model, data, dctx, trainer)
         if not isinstance(model, torch.nn.Module):
             raise PluginError(f"{d.spec.label}: train() must return a torch.nn.Module")
     model.eval()

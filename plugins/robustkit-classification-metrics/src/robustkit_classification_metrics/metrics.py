@@ -52,7 +52,7 @@ class CalibrationError:
         probs = torch.softmax(ev.outputs.detach().double(), -1)
         conf, pred = probs.max(-1)
         correct = (pred == ev.y_true).double()
-        edges = torch.linspace(0, 1, self.bins + 1, dtype=torch.float64)
+        edges = torch.linspace(0, 1, self.bins + 1, dtype=torch.float64, device=conf.device)
         # bin i holds confidences in (edges[i], edges[i+1]]; confidence is never 0
         which = torch.bucketize(conf, edges[1:-1], right=False)
         ece = torch.zeros((), dtype=torch.float64)

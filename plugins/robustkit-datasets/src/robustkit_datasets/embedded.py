@@ -36,7 +36,9 @@ class Digits:
         raw = load_digits()
         x = (raw.images / 16.0).astype(np.float32)[:, None, :, :]
         y = raw.target.astype(np.int64)
-        parts = _split(x, y, self.params.test_fraction, derive_seed(seed, "digits-split"))
+        split = self.params.split_seed
+        parts = _split(x, y, self.params.test_fraction,
+                       derive_seed(seed, "digits-split") if split is None else split)
         info = DataInfo(Task.CLASSIFICATION, Modality.IMAGE, (1, 8, 8), (0.0, 1.0), 10,
                         class_names=tuple(str(i) for i in range(10)))
         return _bundle(*parts, info)
@@ -52,6 +54,8 @@ class Blobs:
         from sklearn.datasets import make_blobs
 
         p = self.params
+        if p.split_seed is not None:  # the data no longer follow the run seed
+            seed = p.split_seed
         x, y = make_blobs(n_samples=p.n_samples, n_features=p.n_features, centers=p.n_classes,
                           cluster_std=p.cluster_std,
                           random_state=derive_seed(seed, "blobs") % 2**32)

@@ -41,12 +41,14 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float,
         span = float((boxes.max() - boxes.min()).abs()) + 1.0
         boxes = boxes + (classes.to(boxes.dtype) * span)[:, None]
     order = torch.sort(scores, descending=True, stable=True).indices
-    iou = box_iou(boxes[order], boxes[order])
-    alive = torch.ones(order.numel(), dtype=torch.bool, device=boxes.device)
+    # the greedy pass reads one flag per box: on a GPU each read would be a host sync, so the
+    # (small) suppression matrix comes to the CPU once and the loop runs there
+    suppress = (box_iou(boxes[order], boxes[order]) > iou_threshold).cpu()
+    alive = torch.ones(order.numel(), dtype=torch.bool)
     for i in range(order.numel()):
         if alive[i]:
-            alive[i + 1:] &= iou[i, i + 1:] <= iou_threshold
-    return order[alive]
+            alive[i + 1:] &= ~suppress[i, i + 1:]
+    return order[alive.to(order.device)]
 
 
 def split_targets(y: torch.Tensor) -> list[torch.Tensor]:

@@ -105,6 +105,28 @@ class Arrays:
                              "Use arrays-regression for real-valued targets")
         return torch.from_numpy(y.astype(np.int64).reshape(-1))
 
+    def _classes(self, y_tr: torch.Tensor, y_te: torch.Tensor) -> int:
+        """The declared class count, checked against the labels; else the largest label + 1,
+        with every class present in training (so one mistyped label cannot invent classes)."""
+        p = self.params
+        top = int(max(y_tr.max(), y_te.max()))
+        declared = getattr(p, "num_classes", None)
+        if declared is not None:
+            if top >= declared:
+                where = p.train if int(y_tr.max()) == top else p.test
+                raise data_error(where, f"has label {top} but num_classes is {declared} "
+                                 f"(labels must lie in [0, {declared - 1}])",
+                                 "Fix the label or the num_classes param")
+            return declared
+        absent = sorted(set(range(top + 1)) - set(y_tr.unique().tolist()))
+        if absent:
+            shown = ", ".join(map(str, absent[:5])) + (", ..." if len(absent) > 5 else "")
+            raise data_error(p.train, f"labels reach {top}, so {top + 1} classes, but "
+                             f"{len(absent)} of them have no training sample ({shown})",
+                             "A stray label is a typo to fix; to keep classes that have no "
+                             "training sample, declare num_classes")
+        return top + 1
+
     def load(self, seed: int) -> DataBundle:
         p = self.params
         x_tr, y_tr = read_arrays(p.train, p.label_column)
@@ -116,7 +138,7 @@ class Arrays:
         yt_tr, yt_te = self._labels(p.train, y_tr), self._labels(p.test, y_te)
         classes = None
         if self.task is Task.CLASSIFICATION:
-            classes = int(max(yt_tr.max(), yt_te.max())) + 1
+            classes = self._classes(yt_tr, yt_te)
         elif yt_tr.shape[1] != yt_te.shape[1]:
             raise data_error(p.test, f"{yt_te.shape[1]} targets per sample but the training "
                              f"file has {yt_tr.shape[1]}")

@@ -15,7 +15,12 @@ SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", "
 
 
 def _classes(root: Path) -> list[str]:
-    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    visible = [p for p in root.iterdir() if not p.name.startswith(".")]
+    stray = sorted(p.name for p in visible if not p.is_dir())
+    if stray:  # a file beside the class folders belongs to no class
+        raise data_error(root, f"holds file(s) beside the class folders ({', '.join(stray[:5])})",
+                         "Move them out; every image goes in a class sub-folder")
+    names = sorted(p.name for p in visible)
     if not names:
         raise data_error(root, "has no class sub-folders", "Put each class's images in "
                          "train/<class>/ and test/<class>/")
@@ -44,8 +49,15 @@ class ImageFolder:
         for k, name in enumerate(classes):
             if not (root / name).is_dir():
                 continue  # a class may be absent from the test split
-            files = sorted(p for p in (root / name).iterdir()
-                           if p.is_file() and p.suffix.lower() in SUFFIXES)
+            entries = [p for p in (root / name).iterdir() if not p.name.startswith(".")]
+            stray = sorted(p.name for p in entries
+                           if not (p.is_file() and p.suffix.lower() in SUFFIXES))
+            if stray:  # skipping them would silently shrink the class
+                raise data_error(root / name, f"holds {len(stray)} entr"
+                                 f"{'y' if len(stray) == 1 else 'ies'} that are not images "
+                                 f"({', '.join(stray[:5])})", "Move them out of the data "
+                                 "folder; images end in " + ", ".join(sorted(SUFFIXES)))
+            files = sorted(entries)
             xs += [self._read(p) for p in files]
             ys += [k] * len(files)
         if not xs:

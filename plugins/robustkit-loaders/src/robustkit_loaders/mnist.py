@@ -8,6 +8,7 @@ truncated download or a swapped file is a clear error, never a silently short da
 from __future__ import annotations
 
 import gzip
+import math
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,7 @@ def read_idx(path: str | Path, dims: int) -> np.ndarray:
     if len(data) < header:
         raise data_error(path, "truncated inside the header")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)  # Python ints: np.prod wraps around for huge headers
     body = len(data) - header
     if body != expected:
         state = "truncated" if body < expected else "longer than its header says"

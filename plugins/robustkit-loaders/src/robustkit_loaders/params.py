@@ -44,6 +44,13 @@ class ArrayParams(Params):
         "value range of the inputs; default: the smallest and largest value in the files"))
 
 
-class ImageArrayParams(ArrayParams):
+class ClassArrayParams(ArrayParams):
+    num_classes: int | None = Field(None, ge=2, le=1_000_000, description=(
+        "number of classes; labels must lie in [0, num_classes). Default: the largest label "
+        "+ 1, and then every class must have a training sample (a stray label such as 99999 "
+        "is refused rather than training a 100,000-class model)"))
+
+
+class ImageArrayParams(ClassArrayParams):
     input_shape: tuple[Side, Side, Side] = Field(description=(
         "each sample is reshaped to (C, H, W), e.g. [1, 8, 8]"))

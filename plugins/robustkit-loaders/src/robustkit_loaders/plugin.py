@@ -4,6 +4,7 @@ from robustkit import hookimpl
 from robustkit_loaders.params import (
     ArrayParams,
     CifarPickleParams,
+    ClassArrayParams,
     ImageArrayParams,
     ImageFolderParams,
     MnistIdxParams,
@@ -41,7 +42,7 @@ def robustkit_register_datasets(register):
     register.dataset(
         "arrays",
         f"{_M}.arrays:Arrays",
-        params=ArrayParams,
+        params=ClassArrayParams,
         task="classification",
         modality="vector",
         summary="feature vectors and class labels from .npz or .csv files",

@@ -41,3 +41,24 @@ def robustkit_pipeline_end(run_id, result, report):
     from robustkit_mlflow.exporter import EXPORTER
 
     _guard(EXPORTER.end, run_id, result, report)
+
+
+@hookimpl
+def robustkit_sweep_start(sweep_id, name, store_path):
+    from robustkit_mlflow.exporter import EXPORTER
+
+    _guard(EXPORTER.sweep_start, sweep_id, name, store_path)
+
+
+@hookimpl
+def robustkit_sweep_cell_end(sweep_id, run_id, store_path):
+    from robustkit_mlflow.exporter import EXPORTER
+
+    _guard(EXPORTER.cell_end, sweep_id, run_id, store_path)
+
+
+@hookimpl
+def robustkit_sweep_end(sweep_id, store_path, status):
+    from robustkit_mlflow.exporter import EXPORTER
+
+    _guard(EXPORTER.sweep_end, sweep_id, store_path, status)

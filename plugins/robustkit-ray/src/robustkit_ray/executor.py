@@ -8,9 +8,11 @@ shared file system.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from robustkit_ray.connect import probe, resolve_address
 from robustkit_ray.params import RayParams
 
 
@@ -27,7 +29,9 @@ def _with_threads(fn: Callable[[Any], Any], threads: int) -> Callable[[Any], Any
 class RayExecutor:
     def __init__(self, params: RayParams):
         self.params = params
+        self.address = resolve_address(params.address)
         self._started = False
+        self._pending: list[Any] = []
 
     def _init(self) -> None:
         import ray
@@ -35,11 +39,13 @@ class RayExecutor:
         if ray.is_initialized():
             return
         p = self.params
-        if p.address:
-            ray.init(address=p.address, log_to_driver=False)
+        quiet = dict(log_to_driver=False, logging_level=logging.ERROR, configure_logging=True)
+        if self.address:
+            probe(self.address, p.connect_timeout)
+            ray.init(address=self.address, **quiet)
         else:
-            ray.init(num_cpus=p.num_cpus or p.workers, include_dashboard=False,
-                     log_to_driver=False, configure_logging=False)
+            ray.init(num_cpus=p.num_cpus or p.workers, num_gpus=p.num_gpus,
+                     include_dashboard=False, **quiet)
             self._started = True
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
@@ -49,16 +55,29 @@ class RayExecutor:
         if not items:
             return
         self._init()
-        task = ray.remote(num_cpus=self.params.cpus_per_cell, max_retries=0)(
+        task = ray.remote(num_cpus=self.params.cpus_per_cell,
+                          num_gpus=self.params.gpus_per_cell, max_retries=0)(
             _with_threads(fn, self.params.threads_per_worker))
-        pending = [task.remote(item) for item in items]
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
-            yield ray.get(done[0])
+        self._pending = [task.remote(item) for item in items]
+        while self._pending:
+            # a bounded wait: a signal (Ctrl-C, SIGTERM) reaches Python only between calls,
+            # never while ray.wait blocks inside Ray's core
+            done, self._pending = ray.wait(self._pending, num_returns=1, timeout=0.5)
+            for ref in done:
+                yield ray.get(ref)
 
     def close(self) -> None:
         import ray
 
-        if self._started and ray.is_initialized():
+        if self._pending and ray.is_initialized():
+            # interrupted: cancel what has not finished, so a cluster we only joined does not
+            # go on computing cells nobody will collect
+            for ref in self._pending:
+                ray.cancel(ref, force=True)
+            # cancelling is asynchronous: wait (bounded) until the cells are really stopped, so
+            # none is still writing to the store after the sweep has ended
+            ray.wait(self._pending, num_returns=len(self._pending), timeout=30)
+            self._pending = []
+        if ray.is_initialized() and (self._started or self.address):
             ray.shutdown()
-            self._started = False
+        self._started = False

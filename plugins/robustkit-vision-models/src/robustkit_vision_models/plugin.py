@@ -22,7 +22,10 @@ def robustkit_register_models(register):
         params=SmallCNNParams,
         tasks=_TASKS,
         modalities=["image"],
-        summary="two conv blocks (conv-ReLU-conv-ReLU-maxpool) and a dense head",
+        summary=(
+            "four 3x3 conv layers in two blocks (conv-ReLU-conv-ReLU-maxpool; C then 2C "
+            "channels), then dense-ReLU-dropout-dense"
+        ),
     )
     register.model(
         "small-resnet",
