@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from robustkit import objects as _objects  # noqa: F401,I001  (objects stand where names do)
 from robustkit.components import (
     DataInfo,
     DefenseForm,
@@ -44,6 +45,8 @@ from robustkit.registry import LazyParams, NoParams, Params
 
 if TYPE_CHECKING:
     from robustkit.data import DataBundle, DefenseContext, Evaluation, PerturbContext, ScoreOracle
+    from robustkit.evaluation import evaluate
+    from robustkit.objects import test_data
     from robustkit.result import PipelineResult
     from robustkit.store import Store
     from robustkit.trainer import Trainer, TrainStep
@@ -60,6 +63,8 @@ _LAZY = {
     "Store": "robustkit.store",
     "Trainer": "robustkit.trainer",
     "TrainStep": "robustkit.trainer",
+    "evaluate": "robustkit.evaluation",
+    "test_data": "robustkit.objects",
 }
 
 
@@ -79,5 +84,6 @@ __all__ = [
     "Perturbation", "Pipeline", "PipelineConfig", "PipelineResult", "PluginError", "Registrar",
     "RobustkitError", "ScoreOracle", "Store", "StoreError", "Target", "Task", "Threat",
     "TrainStep", "Trainer", "TrainingConfig", "TrainingDefense", "UnknownComponentError",
-    "get_registry", "hookimpl", "load_pipeline", "register_plugin",
+    "evaluate", "get_registry", "hookimpl", "load_pipeline", "register_plugin",
+    "test_data",
 ]

@@ -13,6 +13,8 @@ from robustkit import overrides
 from robustkit.components import Kind
 from robustkit.config import DEFAULT_STORE
 from robustkit.errors import RobustkitError
+from robustkit.run_output import print_table as _print_table
+from robustkit.run_output import run_with_progress as _run_with_progress
 
 
 def _console():
@@ -226,40 +228,6 @@ def run(config: Path | None, store: Path | None, seed: int | None, as_json: bool
     _print_flags([f.as_dict() for f in result.flags])
 
 
-def _run_with_progress(pipeline: Any, store: Path | None, quiet: bool) -> Any:
-    from robustkit.cli_progress import run_with_progress
-
-    return run_with_progress(pipeline, store, _console(), quiet)
-
-
-def _print_table(run_id: str, rows: list[Any], timings: dict[str, float], where: str,
-                 escalations: list[dict[str, Any]] | None = None) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from robustkit.escalation import worst_case_column
-
-    metrics = list(dict.fromkeys(r.metric for r in rows))
-    worst = worst_case_column(escalations or [])
-    table = Table(title=f"run {run_id}")
-    table.add_column("perturbation")
-    for m in metrics:
-        table.add_column(m, justify="right")
-    if worst:
-        table.add_column("reported → worst case (attack)")
-    by_label: dict[str, dict[str, float | None]] = {}
-    for r in rows:
-        by_label.setdefault(r.label, {})[r.metric] = r.value
-    for label, values in by_label.items():
-        cells = [_fmt(values.get(m)) for m in metrics] + ([escape(worst.get(label, ""))]
-                                                          if worst else [])
-        table.add_row(escape(label), *cells)
-    console = _console()
-    console.print(table)
-    total = sum(v for k, v in timings.items())
-    console.print(f"stored in {where} ({total:.1f} s of stages)")
-
-
 def _print_flags(flags: list[dict[str, str]]) -> None:
     """The integrity flags under the table: a number with a flag is not to be trusted."""
     from rich.markup import escape
@@ -272,10 +240,6 @@ def _print_flags(flags: list[dict[str, str]]) -> None:
     for f in flags:
         console.print(f"  [yellow]⚠[/yellow] {escape(f['label'])} {escape(f['check'])}: "
                       f"{escape(f['message'])}", highlight=False)
-
-
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.4f}"
 
 
 @main.command()
@@ -514,6 +478,10 @@ def new_plugin(name: str, kind: str, directory: Path, force: bool) -> None:
                f"  cd {root}\n  pip install -e '.[test]'\n  pytest\n"
                f"  robustkit plugins    # lists {n.name}")
 
+
+from robustkit.eval_cli import eval_command  # noqa: E402  (needs main defined above)
+
+main.add_command(eval_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

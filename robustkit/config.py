@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from robustkit.result import PipelineResult
 
 DEFAULT_STORE = Path("robustkit-results") / "results.db"
+# set by robustkit.objects (which the package imports): names a module or arrays given where
+# a component name goes; a hook, so that this data model imports none of the machinery
+adopt_object: Callable[[Any], str] | None = None
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -51,6 +55,8 @@ class ComponentRef(BaseModel):
     def _accept_short_forms(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"name": value}
+        if not isinstance(value, dict | ComponentRef) and adopt_object is not None:
+            return {"name": adopt_object(value)}  # a torch module, (x, y), a DataBundle
         if isinstance(value, dict) and "name" in value:
             flat = {k: v for k, v in value.items() if k not in ("name", "params", "samples")}
             if flat:

@@ -49,6 +49,8 @@ class DataBundle:
         lo, hi = self.info.bounds
         for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test,
                                                                      self.y_test)):
+            if split == "train" and x.shape[0] == 0 and self.extras.get("test_only"):
+                continue  # a test-only data set (a pretrained model's evaluation data)
             if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
                 raise DataError(f"{name}: {split} inputs and labels must be torch tensors")
             if x.shape[0] != y.shape[0]:

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from robustkit.components import DefenseForm, Kind, Modality, Needs, Target, Task
 from robustkit.config import ComponentRef, Pipeline
-from robustkit.errors import ConfigError, IncompatibleError, ParamsError, PluginError
+from robustkit.errors import (
+    ConfigError,
+    DataError,
+    IncompatibleError,
+    ParamsError,
+    PluginError,
+)
+from robustkit.objects import lookup as lookup_object
 from robustkit.options import RunOptions
+from robustkit.pretrained import check_plan, model_spec, stored_config
 from robustkit.registry import ComponentSpec, Registry
 
 
@@ -118,7 +126,7 @@ def run_component_check(r: Resolved, facts: PlanFacts) -> None:
         return
     try:
         reason = _load_check(r.spec)(r.params, facts)
-    except PluginError:
+    except (PluginError, DataError):  # DataError: the check names a bad file and its fix
         raise
     except Exception as exc:
         raise PluginError(
@@ -135,7 +143,9 @@ def _resolve(registry: Registry, kind: Kind, ref: ComponentRef) -> Resolved:
             f"{kind.value} '{ref.name}': `samples` sets the test-sample count of one test-time "
             f"perturbation and means nothing here; remove it (the pipeline's eval_samples "
             f"sets the count for every evaluation)")
-    spec = registry.get(kind, ref.name)
+    spec = lookup_object(kind, ref.name) or registry.get(kind, ref.name)
+    if kind is Kind.MODEL:  # every model accepts preprocessing = {mean, std}
+        spec = model_spec(spec)
     return Resolved(ref, spec, spec.validate_params(ref.params))
 
 
@@ -232,16 +242,20 @@ def resolve(config: Pipeline, registry: Registry) -> Plan:
                 )
     for m in metrics:
         need_task(m, "metric")
+    check_plan(dataset, model, train_perts, defenses, settings)  # pretrained, score-only
     facts = PlanFacts(task=task, modality=modality, dataset=dataset.name, model=model.name,
                       defenses=tuple(d.name for d in defenses),
                       differentiable=all(d.spec.differentiable for d in defenses))
     checked: set[str] = set()
-    for r in [*train_perts, *defenses, *settings, *metrics]:
+    for r in [dataset, model, *train_perts, *defenses, *settings, *metrics]:
         key = f"{r.spec.kind.value}:{r.spec.name}:{r.params.model_dump_json()}"
         if key not in checked:  # a strength list repeats a component; check each setting once
             checked.add(key)
             run_component_check(r, facts)
-    return Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
+    plan = Plan(config, task, dataset, model, train_perts, defenses, settings, metrics)
+    # stored with the run: training marked skipped for a pretrained model, content manifests
+    plan.options = replace(plan.options, record=stored_config(plan))
+    return plan
 
 
 def defense_forms(plan: Plan) -> dict[DefenseForm, list[Resolved]]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 Factory = Callable[[Any], Any] | str
 Check = Callable[..., str | None] | str | None
+Provenance = Callable[..., dict[str, Any]] | str | None
 Tasks = Iterable[Task | str] | Task | str
 
 
@@ -112,26 +113,38 @@ class Registrar:
 
     def dataset(self, name: str, factory: Factory, *, task: Task | str,
                 modality: Modality | str, params: type[BaseModel] | None = None,
-                summary: str = "", check: Check = None) -> None:
+                summary: str = "", check: Check = None, test_only: bool = False,
+                provenance: Provenance = None) -> None:
         """Register a :class:`robustkit.protocols.Dataset`.
 
         :param task: the task its labels define.
         :param modality: ``image``, ``vector`` or ``sequence``.
+        :param test_only: it holds only a test split (for evaluating pretrained models).
+        :param provenance: ``provenance(params) -> dict`` (file, size, ``sha256``) stored
+            with each run; a callable or a lazy ``"module:attr"``.
         """
         self._add(Kind.DATASET, name, factory, params=params, summary=summary, check=check,
+                  test_only=bool(test_only), provenance=provenance,
                   tasks=(_one(task, Task, "task"),),
                   modalities=(_one(modality, Modality, "modality"),))
 
     def model(self, name: str, factory: Factory, *,
               modalities: Iterable[Modality | str] = tuple(Modality),
               params: type[BaseModel] | None = None, tasks: Tasks = ALL_TASKS,
-              summary: str = "", check: Check = None) -> None:
+              summary: str = "", check: Check = None, pretrained: bool = False,
+              score_only: str | None = None, provenance: Provenance = None) -> None:
         """Register a :class:`robustkit.protocols.ModelBuilder`.
 
         :param modalities: the input modalities the model accepts (default: all).
+        :param pretrained: it is evaluated as given and never trained (a model file).
+        :param score_only: why it has no gradients (e.g. it runs in onnxruntime); gradient
+            perturbations are then refused at validation.
+        :param provenance: ``provenance(params) -> dict`` (file, size, ``sha256``) stored
+            with each run and making its fingerprint; a callable or a lazy ``"module:attr"``.
         """
         self._add(Kind.MODEL, name, factory, params=params, tasks=tasks, summary=summary,
-                  check=check, modalities=_as_tuple(modalities, Modality, "modalities"))
+                  check=check, modalities=_as_tuple(modalities, Modality, "modalities"),
+                  pretrained=bool(pretrained), score_only=score_only, provenance=provenance)
 
     def perturbation(self, name: str, factory: Factory, *, needs: Needs | str,
                      targets: Iterable[Target | str] = (Target.TEST_INPUTS,),

@@ -68,6 +68,14 @@ class ComponentSpec:
     check: Callable[..., str | None] | str | None = None
     # named by `robustkit sweep --all-installed` (False: only when named explicitly)
     all_installed: bool = True
+    # bring your own model (docs/byom.md): a model evaluated as given, never trained
+    pretrained: bool = False
+    # a model without gradients (e.g. onnxruntime): why; gradient perturbations are refused
+    score_only: str | None = None
+    # a data set holding only a test split: a model robustkit would train is refused with it
+    test_only: bool = False
+    # provenance(params) -> {file, size, sha256, ...}: stored with the run, its fingerprint
+    provenance: Callable[..., dict[str, Any]] | str | None = None
     # informational facts from the deprecated extra={...}; the kernel never reads them
     notes: dict[str, Any] = field(default_factory=dict)
 

@@ -35,6 +35,7 @@ from robustkit.config import (
 )
 from robustkit.errors import ConfigError
 from robustkit.plugins import PluginHost, get_host
+from robustkit.shipping import check_workers, worker_extras, worker_host
 
 
 def _stack(value: Any) -> Any:
@@ -120,9 +121,14 @@ def describe_cell(config: dict[str, Any]) -> str:
     return f"{_describe(config)} / {what}"
 
 
+def _key(config: dict[str, Any], content: dict[str, Any]) -> str:
+    return fingerprint({**config, "provenance": content} if content else config)
+
+
 def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
     """The sweep's cells, with every incompatible combination skipped and explained."""
     from robustkit.plan import resolve
+    from robustkit.pretrained import provenance
 
     host = host or get_host()
     cells: list[Cell] = []
@@ -134,11 +140,13 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
                     for seed in sweep.seeds:
                         base = _pipeline_dict(sweep, dataset, model, tps, defenses, seed, [])
                         try:
-                            resolve(Pipeline.model_validate(base), host.registry)
+                            plan = resolve(Pipeline.model_validate(base), host.registry)
                         except ConfigError as exc:
                             skipped.append((_describe(base), str(exc)))
                             continue
-                        cells.append(Cell(fingerprint(base), 0, base))
+                        # a model file's content joins the key: new weights, new cells
+                        content = provenance(plan)
+                        cells.append(Cell(_key(base, content), 0, base))
                         for pert in sweep.perturbations:
                             cfg = {**base, "perturbations": [pert.model_dump()]}
                             try:
@@ -148,7 +156,7 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
                                 continue
                             for setting in plan.settings:  # strength lists: one cell each
                                 one = {**base, "perturbations": [setting.ref.model_dump()]}
-                                cells.append(Cell(fingerprint(one), 1, one))
+                                cells.append(Cell(_key(one, content), 1, one))
     if not cells:
         raise ConfigError("the sweep has no compatible cell:\n" + "\n".join(
             f"  - {what}: {why}" for what, why in skipped[:20]))
@@ -160,30 +168,6 @@ def expand(sweep: Sweep, host: PluginHost | None = None) -> Expansion:
 # cells use the host the caller gave, not the process-wide one
 _IN_PROCESS_HOST: ContextVar[PluginHost | None] = ContextVar("robustkit_sweep_host",
                                                              default=None)
-
-
-def _worker_host(modules: list[str]) -> PluginHost:
-    """The process-wide host plus plugins that were added from Python rather than installed."""
-    import importlib
-
-    host = _IN_PROCESS_HOST.get()
-    if host is not None:  # cells run in the driver: the host run_sweep was given
-        return host
-    host = get_host()
-    for name in modules:
-        module = importlib.import_module(name)
-        # an installed plugin that a script also added by hand is registered already
-        if name not in host.registry.plugins and not host.pm.is_registered(module):
-            host.add_plugin(module, name)
-    return host
-
-
-def _python_plugins(host: PluginHost) -> list[str]:
-    """Plugins registered from Python (modules, not entry points) that workers must import."""
-    import sys
-
-    return [r.name for r in host.registry.plugins.values()
-            if r.distribution is None and r.ok and r.name in sys.modules]
 
 
 SWEEP_CELL_ENV = "ROBUSTKIT_SWEEP_ID"
@@ -210,7 +194,7 @@ def run_cell(payload: dict[str, Any]) -> dict[str, Any]:
     from robustkit.store import Store
 
     started = time.perf_counter()
-    host = _worker_host(payload.get("plugins", []))
+    host = _IN_PROCESS_HOST.get() or worker_host(payload)
     with Store(payload["store"]) as store, in_sweep_cell(payload["sweep_id"]):
         try:
             result = Pipeline.model_validate(payload["config"]).run(store=store, host=host)
@@ -267,14 +251,15 @@ def run_sweep(
     hook.robustkit_sweep_start(sweep_id=expansion.sweep_id, name=sweep.name,
                                store_path=str(path), cells=len(expansion.cells), done=len(done))
     ran, failed = 0, []
-    plugins = _python_plugins(host)
+    extras = worker_extras(host, [c.config for c in expansion.cells], ref.name)
     status = "interrupted"
     token = _IN_PROCESS_HOST.set(host)
     try:
+        check_workers(runner, ref.name, extras, [c.config for c in expansion.cells])
         for phase in (0, 1):
             todo = [
                 {"store": str(path), "sweep_id": expansion.sweep_id, "key": c.key,
-                 "config": c.config, "plugins": plugins}
+                 "config": c.config, **extras}
                 for c in expansion.cells if c.phase == phase and c.key not in done
             ]
             for outcome in runner.map(run_cell, todo):
@@ -310,13 +295,15 @@ def all_installed(dataset: ComponentRef, host: PluginHost | None = None, *,
     registered with ``all_installed=False`` (named only explicitly). ``models``
     restricts the models to those named.
     """
+    from robustkit.pretrained import is_pretrained
+
     host = host or get_host()
     reg = host.registry
     spec = reg.get(Kind.DATASET, dataset.name)
     task: Task = spec.tasks[0]
     modality = spec.modalities[0]
-    fitting = [s.name for s in reg.specs(Kind.MODEL)
-               if task in s.tasks and modality in s.modalities]
+    fitting = [s.name for s in reg.specs(Kind.MODEL)  # a pretrained one needs its file
+               if task in s.tasks and modality in s.modalities and not is_pretrained(s)]
     if models:
         unfit = sorted(set(models) - set(fitting))
         if unfit:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = {"adaptive", "components", "config", "csvfile", "data", "errors", "facts", "progress",
-          "protocols",
-          "registrar", "registry", "result", "spec", "store", "targets", "testing", "trainer"}
+PUBLIC = {"adaptive", "components", "config", "content", "csvfile", "data", "errors", "facts",
+          "modules", "objects", "preprocessing", "progress", "protocols", "registrar", "registry",
+          "result", "spec", "store", "targets", "testing", "trainer"}
 
 
 def _contracts() -> configparser.ConfigParser:

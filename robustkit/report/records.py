@@ -9,6 +9,7 @@ from typing import Any
 
 from robustkit.config import ComponentRef
 from robustkit.facts import CLEAN, UNKNOWN, PerturbationFacts
+from robustkit.pretrained import display_name
 from robustkit.store import Store
 
 Row = tuple[str, str, str, str]  # dataset, model, training-time perturbations, defenses
@@ -79,7 +80,8 @@ def collect(store: Store, run_ids: Iterable[str]
     for run_id in run_ids:
         run = store.run(run_id)
         cfg = run["config"]
-        row: Row = (cfg["dataset"]["name"], cfg["model"]["name"],
+        # a file-backed model or data set is named by its file too: two files never share a row
+        row: Row = (display_name(cfg, "dataset"), display_name(cfg, "model"),
                     _stack_label(cfg.get("train_perturbations", [])),
                     _stack_label(cfg.get("defenses", [])))
         runs.append(RunInfo(run_id, row, run["seed"], run["kernel_version"],

@@ -15,6 +15,7 @@ from robustkit.components import DefenseForm
 from robustkit.data import DataBundle, DefenseContext
 from robustkit.errors import PluginError
 from robustkit.plan import defense_forms
+from robustkit.pretrained import confirm_content, is_pretrained, run_fingerprint
 from robustkit.seeds import seed_everything
 from robustkit.stages.context import RunContext
 
@@ -70,6 +71,11 @@ def train(ctx: RunContext, data: DataBundle) -> Trained:
     if not isinstance(model, torch.nn.Module):
         raise PluginError(f"{r.spec.label}: build() must return a torch.nn.Module")
     model.to(opts.device)
+    if is_pretrained(r.spec):  # evaluated as given: nothing trained, nothing cached
+        confirm_content(ctx.plan, builder)
+        model.eval()
+        ctx.stage("train", t, cached=False, skipped="pretrained")
+        return Trained(model, run_fingerprint(ctx.plan), False)
     key = model_fingerprint(ctx, data)
     cache = ModelCache(ctx.writer.store.path.parent / "cache") if opts.cache else None
     training = defense_forms(ctx.plan)[DefenseForm.TRAINING]

@@ -47,7 +47,7 @@ def attack_state(model: nn.Module, x: torch.Tensor, *,
     has_rnn = any(isinstance(m, nn.RNNBase) for m in model.modules())
     cudnn_off = has_rnn and x.device.type == "cuda"
     try:
-        model.eval()
+        _set_mode(model, False)
         for p in trainable:
             p.requires_grad_(False)
         with contextlib.ExitStack() as stack:
@@ -60,4 +60,13 @@ def attack_state(model: nn.Module, x: torch.Tensor, *,
             p.data = data
         for p in trainable:
             p.requires_grad_(True)
-        model.train(was_training)
+        _set_mode(model, was_training)
+
+
+def _set_mode(model: nn.Module, training: bool) -> None:
+    """Switch train/eval; a ``torch.export`` program cannot ("Calling train()/eval() is not
+    supported") and is already fixed in the mode it was exported in, so it is left as is."""
+    try:
+        model.train(training)
+    except NotImplementedError:
+        pass
