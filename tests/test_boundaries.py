@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = {"adaptive", "components", "config", "content", "csvfile", "data", "errors", "facts",
+PUBLIC = {"adaptive", "components", "config", "content", "csvfile", "data", "epoch_metrics",
+          "errors", "facts",
           "modules", "objects", "preprocessing", "progress", "protocols", "registrar", "registry",
           "result", "spec", "store", "targets", "testing", "trainer"}
 
