@@ -10,7 +10,7 @@ from torch import nn
 from robustkit import Params, Pipeline, hookimpl
 from robustkit.components import DataInfo, Modality, Needs, Target, Task
 from robustkit.data import DataBundle
-from robustkit.errors import PluginError
+from robustkit.errors import RobustkitError
 from robustkit.plugins import PluginHost
 
 
@@ -118,5 +118,6 @@ def test_eps_list_gives_a_falling_robustness_curve(tmp_path, host):
 
 
 def test_pipeline_refuses_a_model_without_gradient_path(tmp_path, host):
-    with pytest.raises(PluginError, match="no gradient path|do not depend differentiably"):
+    # the attack's own IncompatibleError already names the cause, so the kernel passes it on
+    with pytest.raises(RobustkitError, match="no gradient path|do not depend differentiably"):
         _pipeline(tmp_path, [{"name": "pgd", "eps": 0.1}], argmax=True).run(host=host)
