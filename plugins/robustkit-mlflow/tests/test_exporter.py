@@ -8,28 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from robustkit_mlflow import exporter
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import mlflow_toy as toy  # noqa: E402
-from robustkit_mlflow import exporter, plugin  # noqa: E402
-
-from robustkit import Pipeline  # noqa: E402
-from robustkit.plugins import PluginHost  # noqa: E402
-
-
-@pytest.fixture
-def host():
-    return PluginHost(load_entry_points=False, extra=[toy, plugin])
-
-
-@pytest.fixture
-def tracking(tmp_path, monkeypatch):
-    uri = f"sqlite:///{tmp_path}/ml/mlflow.db"
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW", "on")
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW_URI", uri)
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW_EXPERIMENT", "tests")
-    return uri
+from robustkit import Pipeline
 
 
 def _pipeline(tmp_path, **kw):

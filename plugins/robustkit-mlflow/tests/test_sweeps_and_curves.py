@@ -3,40 +3,17 @@ each, under one parent run, and a resumed sweep sends what MLflow lacks."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from robustkit_mlflow import exporter
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-import mlflow_toy as toy  # noqa: E402
-from robustkit_mlflow import exporter, plugin  # noqa: E402
-
-from robustkit import Pipeline  # noqa: E402
-from robustkit.plugins import PluginHost  # noqa: E402
-from robustkit.sweep import Sweep, run_sweep  # noqa: E402
-
-
-@pytest.fixture
-def host():
-    return PluginHost(load_entry_points=False, extra=[toy, plugin])
-
-
-@pytest.fixture
-def tracking(tmp_path, monkeypatch):
-    uri = f"sqlite:///{tmp_path}/ml/mlflow.db"
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW", "on")
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW_URI", uri)
-    monkeypatch.setenv("ROBUSTKIT_MLFLOW_EXPERIMENT", "sweeps")
-    return uri
+from robustkit import Pipeline
+from robustkit.sweep import Sweep, run_sweep
 
 
 def _client(uri):
     from mlflow import MlflowClient
 
     client = MlflowClient(tracking_uri=uri)
-    return client, client.get_experiment_by_name("sweeps").experiment_id
+    return client, client.get_experiment_by_name("tests").experiment_id
 
 
 SWEEP = dict(name="toy-sweep", datasets=["toy"], models=["linear"], metrics=["accuracy"],
