@@ -103,18 +103,27 @@ class AttackResult:
     fooled: torch.Tensor | None
 
 
-def check_inputs(x: torch.Tensor, y: torch.Tensor, bounds: tuple[float, float]) -> None:
-    """Raise DataError for inputs an attack cannot take: shapes, dtype, NaN, out of bounds."""
+def check_inputs(x: torch.Tensor, y: torch.Tensor, bounds: tuple[float, float],
+                 classify: bool = True) -> None:
+    """Raise DataError for inputs an attack cannot take: shapes, dtype, NaN, out of bounds.
+
+    :param classify: ``y`` are class indices (the built-in losses); else targets of any shape
+        and dtype with one row per input (a custom loss, e.g. a forecast's MSE).
+    """
     if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
         raise DataError("attack inputs and labels must be torch tensors")
     if not x.is_floating_point():
         raise DataError(f"attack inputs must be floating point, got {x.dtype}")
-    if y.dim() != 1 or y.shape[0] != x.shape[0]:
+    if not classify:
+        if y.dim() == 0 or y.shape[0] != x.shape[0]:
+            raise DataError(f"attack targets must have one row per input ({x.shape[0]}); "
+                            f"got shape {tuple(y.shape)}")
+    elif y.dim() != 1 or y.shape[0] != x.shape[0]:
         raise DataError(
             f"attack labels must have shape ({x.shape[0]},) for {x.shape[0]} inputs; "
             f"got {tuple(y.shape)}"
         )
-    if y.is_floating_point() or y.is_complex():
+    if classify and (y.is_floating_point() or y.is_complex()):
         raise DataError(f"attack labels must be integer class indices, got {y.dtype}")
     lo, hi = bounds
     if not lo < hi:
@@ -346,11 +355,12 @@ def run_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackCo
         raise NoGradientError(
             f"gradient attacks need a torch.nn.Module, got {type(model).__name__}"
         )
-    check_inputs(x, y, cfg.bounds)
+    check_inputs(x, y, cfg.bounds, classify=cfg.classifies)
     n = x.shape[0]
     if n == 0 or cfg.steps == 0:
         return AttackResult(x.detach().clone(), torch.zeros(n, dtype=torch.int64), None)
-    y = y.to(device=x.device, dtype=torch.int64)
+    # class indices for the built-in losses; a custom loss gets its targets as they are
+    y = y.to(device=x.device, dtype=torch.int64) if cfg.classifies else y.to(x.device)
     if true is not None:
         true = true.to(device=x.device, dtype=torch.int64)
     elif cfg.targeted and cfg.loss == "dlr":

@@ -5,15 +5,14 @@ Feature scales (for SNR and "in standard deviations") are measured on the window
 perturbed, per feature, so the same setting means the same relative strength on any data set.
 Every result is clipped to ``ctx.info.bounds``; all randomness comes from ``ctx.generator``.
 
-Why a gradient attack here rather than robustkit-attacks' ``fgsm``/``pgd``: those serve
-classification only (integer labels, cross-entropy, misclassification early stop and the
-logit checks are built into their engine); forecasting needs real-valued targets and the MSE.
+The gradient attack runs on robustkit-attacks' public engine (``run_attack``) with the
+forecast's summed squared error as a custom loss: the engine's projection, random start and
+no-gradient check serve forecasting too, and only the loss is this plugin's.
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from robustkit.data import PerturbContext
 from robustkit.errors import DataError
@@ -122,8 +121,8 @@ class TSMissing:
 
 
 class TSGradient:
-    """L-inf PGD (Madry et al. 2018) on the windows, maximising the MSE to the targets; with
-    one step it is FGSM (Goodfellow et al. 2015)."""
+    """L-inf PGD (Madry et al. 2018) on the windows, maximising the squared error to the
+    targets; with one step it is FGSM (Goodfellow et al. 2015)."""
 
     def __init__(self, params: TSGradientParams | TSFGSMParams):
         self.eps = params.eps
@@ -134,24 +133,26 @@ class TSGradient:
         self.random_start = getattr(params, "random_start", False) and self.steps > 1
 
     def perturb(self, x, y, ctx: PerturbContext):
+        from robustkit_attacks.engine import AttackConfig, run_attack
+
         _check(x, "ts-pgd")
-        model = ctx.model
-        if not isinstance(model, torch.nn.Module):
+        if not isinstance(ctx.model, torch.nn.Module):
             raise DataError("ts-pgd needs the model's gradients (needs='gradients')")
         if self.eps == 0:
             return x.clone()
-        lo, hi = ctx.info.bounds
-        low = (x - self.eps).clamp_min(lo)
-        high = (x + self.eps).clamp_max(hi)
-        adv = x.clone()
-        if self.random_start:
-            adv = (adv + (2 * _rand(x.shape, ctx, x) - 1) * self.eps).clamp(low, high)
+        cfg = AttackConfig(eps=self.eps, alpha=self.alpha, steps=self.steps,
+                           random_start=self.random_start, bounds=ctx.info.bounds,
+                           loss=squared_error, success=never_won)
         target = y.to(x.dtype).reshape(x.shape[0], -1)
-        for _ in range(self.steps):
-            adv.requires_grad_(True)
-            out = model(adv).reshape(x.shape[0], -1)
-            loss = F.mse_loss(out, target, reduction="sum")
-            (grad,) = torch.autograd.grad(loss, adv)
-            with torch.no_grad():
-                adv = torch.maximum(torch.minimum(adv + self.alpha * grad.sign(), high), low)
-        return adv.detach()
+        return run_attack(ctx.model, x, target, cfg, ctx.generator).x_adv
+
+
+def squared_error(outputs: torch.Tensor, targets: torch.Tensor, *, targeted: bool = False,
+                  true: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-window summed squared error of the forecast: the loss the attack increases."""
+    return (outputs.reshape(targets.shape[0], -1) - targets).pow(2).sum(dim=1)
+
+
+def never_won(outputs: torch.Tensor, targets: torch.Tensor, targeted: bool) -> torch.Tensor:
+    """A forecast has no misclassification to stop at: every step runs."""
+    return torch.zeros(targets.shape[0], dtype=torch.bool, device=targets.device)
