@@ -17,9 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = {"adaptive", "components", "config", "content", "csvfile", "data", "epoch_metrics",
-          "errors", "facts",
-          "modules", "objects", "preprocessing", "progress", "protocols", "registrar", "registry",
-          "result", "spec", "store", "targets", "testing", "trainer"}
+          "errors", "facts", "modules", "named_attack", "objects", "preprocessing", "progress",
+          "protocols", "registrar", "registry", "result", "spec", "store", "targets", "testing",
+          "trainer"}
 
 
 def _contracts() -> configparser.ConfigParser:
