@@ -9,6 +9,7 @@ are left to the caller, which knows which component and stage to name.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
 from robustkit.components import DefenseForm, Needs, Task
@@ -64,19 +65,47 @@ def apply_defense(form: DefenseForm, defense: Any, model: nn.Module, data: DataB
     return defense.wrap(model, ctx)
 
 
+class NotANumber(TypeError):
+    """A metric value that is not one number: ``what`` shows it; ``several`` when it is a
+    tensor of several elements (to be reduced), not text or another object."""
+
+    def __init__(self, what: str, several: bool):
+        super().__init__(what)
+        self.what, self.several = what, several
+
+
+def metric_number(value: Any) -> float | None:
+    """One metric value as a float; ``None`` and NaN both mean "not defined here".
+
+    A one-element tensor, array or NumPy scalar is read; ``True``, text and tensors of several
+    elements are refused (:class:`NotANumber`), never coerced.
+    """
+    if value is None:
+        return None
+    shown = value
+    if hasattr(value, "shape") and hasattr(value, "item"):  # a tensor, array or numpy scalar
+        size = value.numel() if hasattr(value, "numel") else value.size
+        if size != 1:
+            raise NotANumber(f"a tensor of shape {tuple(value.shape)}", True)
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise NotANumber(f"{shown!r} ({type(shown).__name__})", False)
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
 def metric_items(value: Any) -> list[tuple[str | None, float | None]]:
     """A metric's ``compute`` result as ``(sub-name or None, float or None)`` pairs: a dict
-    reports several named values; ``None`` and NaN both mean "not defined here".
+    reports several named values. The pipeline (through :func:`robustkit.guard.metric_values`)
+    and the contract tests read metric results with this one function.
 
-    :raises TypeError: a value is not a number (text, a tensor of several elements), naming
-        which value.
+    :raises NotANumber: a value is not one number, naming which value.
     """
     items = value.items() if isinstance(value, dict) else [(None, value)]
     out: list[tuple[str | None, float | None]] = []
     for key, v in items:
         try:
-            number = None if v is None else float(v)
-        except (TypeError, ValueError, RuntimeError):
-            raise TypeError(f"{type(v).__name__} for {key or 'its value'}, not a number") from None
-        out.append((key, None if number is None or math.isnan(number) else number))
+            out.append((key, metric_number(v)))
+        except NotANumber as exc:
+            raise NotANumber(f"{exc.what} for {key or 'its value'}", exc.several) from None
     return out

@@ -17,11 +17,10 @@ metric, or integer images from a perturbation, are named errors rather than trac
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from robustkit.adapters import NotANumber, metric_number
 from robustkit.errors import PluginError, RobustkitError
 
 # tensors up to this many bytes are handed over as copies; larger ones are checksummed
@@ -167,36 +166,28 @@ def check_dtype(r: Any, out: Any, original: Any, what: str) -> None:
         )
 
 
-def _number(r: Any, name: str, value: Any, label: str) -> float | None:
-    """One metric value as a float (None for 'not defined here'), or a named error."""
-    if value is None:
-        return None
-    shown = value
-    if hasattr(value, "shape") and hasattr(value, "item"):  # a tensor, array or numpy scalar
-        size = value.numel() if hasattr(value, "numel") else value.size
-        if size != 1:
-            raise PluginError(
-                f"{_owner(r)} returned a tensor of shape {tuple(value.shape)} as '{name}' "
-                f"for {label}; a metric value is one number. Fix the plugin: reduce it "
-                "(e.g. .mean()) or return a dict of named numbers"
-            )
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise PluginError(
-            f"{_owner(r)} returned {shown!r} ({type(shown).__name__}) as '{name}' for {label}; "
-            "a metric value must be a number (or None). Fix the plugin's compute()"
-        )
-    v = float(value)
-    return None if math.isnan(v) else v  # SQLite has no NaN; None means "not defined here"
+def _not_a_number(r: Any, exc: NotANumber, name: str, label: str) -> str:
+    if exc.several:
+        return (f"{_owner(r)} returned {exc.what} as '{name}' for {label}; a metric value is one "
+                "number. Fix the plugin: reduce it (e.g. .mean()) or return a dict of named "
+                "numbers")
+    return (f"{_owner(r)} returned {exc.what} as '{name}' for {label}; a metric value must be "
+            "a number (or None). Fix the plugin's compute()")
 
 
 def metric_values(r: Any, value: Any, label: str) -> list[tuple[str, float | None]]:
-    """``(stored metric name, value)`` pairs for what metric ``r`` returned under ``label``."""
+    """``(stored metric name, value)`` pairs for what metric ``r`` returned under ``label``,
+    read by :func:`robustkit.adapters.metric_number` (as the contract tests read them)."""
     name = r.spec.name
-    if isinstance(value, dict):
-        return [(f"{name}.{sub}", _number(r, f"{name}.{sub}", v, label))
-                for sub, v in value.items()]
-    return [(name, _number(r, name, value, label))]
+    items = value.items() if isinstance(value, dict) else [(None, value)]
+    out = []
+    for sub, v in items:
+        full = name if sub is None else f"{name}.{sub}"
+        try:
+            out.append((full, metric_number(v)))
+        except NotANumber as exc:
+            raise PluginError(_not_a_number(r, exc, full, label)) from None
+    return out
 
 
 class ModelWatch:

@@ -20,8 +20,9 @@ def test_metric_items_reads_floats_dicts_and_undefined_values():
         ("mean", 2.0), ("nan", None), ("none", None)]
 
 
-@pytest.mark.parametrize("value, named", [("high", "str for its value"),
-                                          ({"x": torch.ones(2)}, "Tensor for x")])
+@pytest.mark.parametrize("value, named", [("high", r"'high' \(str\) for its value"),
+                                          ({"x": torch.ones(2)}, r"shape \(2,\) for x"),
+                                          (True, r"True \(bool\) for its value")])
 def test_metric_items_names_the_value_that_is_not_a_number(value, named):
     with pytest.raises(TypeError, match=named):
         metric_items(value)
