@@ -113,10 +113,12 @@ def test_an_unreachable_address_is_a_clear_error_within_the_timeout(tmp_path):
 def test_an_interrupted_ray_sweep_leaves_every_finished_run_in_mlflow(tmp_path, ray_head):
     pytest.importorskip("mlflow")
     config = tmp_path / "sweep.json"
+    # evaluation cells of a couple of seconds each (PGD-200 on 400 digits), so the interrupt
+    # lands while most are still to run, however fast the machine
     config.write_text(json.dumps({
-        **SWEEP, "perturbations": [{"name": "gaussian-noise", "severity": [1, 2, 3, 4, 5]},
-                                   {"name": "salt-and-pepper", "severity": [1, 2, 3, 4, 5]},
-                                   {"name": "pgd", "eps": [0.05, 0.1, 0.2, 0.3]}],
+        **SWEEP, "eval_samples": 400,
+        "perturbations": [{"name": "pgd", "steps": 200,
+                           "eps": [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3]}],
         "seeds": [0, 1]}))
     store, uri = tmp_path / "r.db", f"sqlite:///{tmp_path}/ml/mlflow.db"
     env = {**os.environ, "ROBUSTKIT_MLFLOW": "on", "ROBUSTKIT_MLFLOW_URI": uri,
@@ -127,8 +129,8 @@ def test_an_interrupted_ray_sweep_leaves_every_finished_run_in_mlflow(tmp_path, 
         text=True)
     deadline = time.time() + 400
     done = 0
-    while time.time() < deadline and proc.poll() is None and done < 4:
-        time.sleep(0.5)
+    while time.time() < deadline and proc.poll() is None and done < 3:  # trainings + one
+        time.sleep(0.2)
         try:
             with sqlite3.connect(store, timeout=5) as conn:
                 done = conn.execute("SELECT count(*) FROM cells WHERE status='done'").fetchone()[0]

@@ -9,6 +9,7 @@ shared file system.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -74,9 +75,15 @@ class RayExecutor:
             # go on computing cells nobody will collect
             for ref in self._pending:
                 ray.cancel(ref, force=True)
-            # cancelling is asynchronous: wait (bounded) until the cells are really stopped, so
-            # none is still writing to the store after the sweep has ended
-            ray.wait(self._pending, num_returns=len(self._pending), timeout=30)
+            # cancelling is asynchronous and a cancelled ref reads "ready" at once: ask each
+            # cell for its outcome (bounded), so that every one has either finished (and stored
+            # its run) or died before the sweep ends and its exporters read the store
+            deadline = time.monotonic() + 30
+            for ref in self._pending:
+                try:
+                    ray.get(ref, timeout=max(0.1, deadline - time.monotonic()))
+                except Exception:  # noqa: BLE001 - cancelled, crashed or timed out: all fine here
+                    pass
             self._pending = []
         if ray.is_initialized() and (self._started or self.address):
             ray.shutdown()
